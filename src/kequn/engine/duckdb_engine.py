@@ -1,0 +1,60 @@
+"""DuckDB implementation of the engine: the embedded default."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from kequn.engine.base import Engine
+from kequn.engine.warehouse import Warehouse
+
+
+def _quote(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+class DuckDBEngine(Engine):
+    def __init__(self, warehouse: Warehouse, *, threads: int = 0, memory_limit: str = ""):
+        self.warehouse = warehouse
+        self.con = duckdb.connect(":memory:")
+        if threads:
+            self.con.execute(f"SET threads = {int(threads)}")
+        if memory_limit:
+            self.con.execute(f"SET memory_limit = {_literal(memory_limit)}")
+        self.con.execute("SET preserve_insertion_order = false")
+
+    def query(self, sql: str, params: list[Any] | None = None) -> pa.Table:
+        return self.con.execute(sql, params or []).to_arrow_table()
+
+    def execute(self, sql: str, params: list[Any] | None = None) -> None:
+        self.con.execute(sql, params or [])
+
+    def register(self, name: str, data: pa.Table) -> None:
+        self.con.register(name, data)
+
+    def use_snapshot(self, table: str, as_of: date | None = None, *, alias: str | None = None) -> date:
+        chosen = self.warehouse.resolve(table, as_of)
+        files = self.warehouse.files_glob(table, chosen)
+        self.con.execute(
+            f"CREATE OR REPLACE TEMP VIEW {_quote(alias or table)} AS "
+            f"SELECT * FROM read_parquet({_literal(files)})"
+        )
+        return chosen
+
+    def write_snapshot(self, table: str, as_of: date, sql: str) -> int:
+        with self.warehouse.publishing(table, as_of) as staging:
+            target = staging / "part-0.parquet"
+            rows = self.con.execute(
+                f"COPY ({sql}) TO {_literal(str(target))} (FORMAT parquet, COMPRESSION zstd)"
+            ).fetchone()
+        return int(rows[0]) if rows else 0
+
+    def close(self) -> None:
+        self.con.close()

@@ -2,6 +2,8 @@
 
 >>> mask_phone("13812345678")
 '138****5678'
+>>> mask_phone("+86 138 1234 5678")
+'138****5678'
 >>> mask_id_no("110101199003071234")
 '110101********1234'
 >>> mask_account("6222020200112233445")
@@ -23,6 +25,8 @@ def mask_phone(phone: str | None) -> str | None:
     if not phone:
         return phone
     digits = re.sub(r"\D", "", phone)
+    if len(digits) == 13 and digits.startswith("86"):  # +86 country code
+        digits = digits[2:]
     if len(digits) < 7:
         return "*" * len(digits)
     return f"{digits[:3]}****{digits[-4:]}"

@@ -31,7 +31,10 @@ class DuckDBEngine(Engine):
         self.con.execute("SET preserve_insertion_order = false")
 
     def query(self, sql: str, params: list[Any] | None = None) -> pa.Table:
-        return self.con.execute(sql, params or []).to_arrow_table()
+        relation = self.con.sql(sql, params=params or None)
+        if relation is None:  # a statement, not a query
+            return pa.table({})
+        return relation.to_arrow_table()
 
     def execute(self, sql: str, params: list[Any] | None = None) -> None:
         self.con.execute(sql, params or [])

@@ -2,5 +2,16 @@
 
 from kequn.store.db import session_scope, sql_engine, upgrade_store
 from kequn.store.models import Base, IdentityOverride, RunRecord
+from kequn.store.runs import new_run_id, record_step, run_steps
 
-__all__ = ["Base", "IdentityOverride", "RunRecord", "session_scope", "sql_engine", "upgrade_store"]
+__all__ = [
+    "Base",
+    "IdentityOverride",
+    "RunRecord",
+    "new_run_id",
+    "record_step",
+    "run_steps",
+    "session_scope",
+    "sql_engine",
+    "upgrade_store",
+]

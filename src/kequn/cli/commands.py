@@ -6,5 +6,6 @@ from kequn.cli import (  # noqa: F401
     generate_cmd,
     identity_cmd,
     ingest_cmd,
+    serve_cmd,
     workspace_cmd,
 )

@@ -1,0 +1,86 @@
+"""The matcher every entry point shares: normalise → deterministic rule → Splink → clustering."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import duckdb
+
+from kequn.identity import splink_model
+from kequn.identity.cluster import Overrides, build_clusters
+from kequn.identity.normalize import NORM_TABLE, build_norm_table
+from kequn.identity.rules import ID_EDGE_TABLE, id_edges_sql, id_pairs_sql
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class MatchStats:
+    records: int = 0
+    clusters: int = 0
+    deterministic_pairs: int = 0
+    splink_pairs: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+class _Clock:
+    def __init__(self, stats: MatchStats, progress: Progress | None):
+        self.stats, self.progress, self.started = stats, progress, time.perf_counter()
+
+    def lap(self, phase: str) -> None:
+        now = time.perf_counter()
+        self.stats.seconds[phase] = round(now - self.started, 3)
+        self.started = now
+        if self.progress:
+            self.progress(phase)
+
+
+def _scalar(con: duckdb.DuckDBPyConnection, sql: str) -> int:
+    return int(con.execute(sql).fetchall()[0][0])
+
+
+def run_splink(con: duckdb.DuckDBPyConnection, records: int, threshold: float) -> int:
+    """Train and predict; creates ``oneid_splink_edges``. Tiny inputs skip training and link nothing."""
+    if records < 3:
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {splink_model.EDGE_TABLE} AS SELECT "
+            "0::BIGINT AS rid_l, 0::BIGINT AS rid_r, 0.0::DOUBLE AS match_weight, "
+            "0.0::DOUBLE AS match_probability WHERE false"
+        )
+        return 0
+    linker = splink_model.build_linker(con)
+    splink_model.train(linker, records=records)
+    return splink_model.predict_edges(con, linker, threshold)
+
+
+def match(
+    con: duckdb.DuckDBPyConnection,
+    source: str = "person_record",
+    *,
+    overrides: Overrides | None = None,
+    threshold: float = splink_model.DEFAULT_THRESHOLD,
+    progress: Progress | None = None,
+) -> MatchStats:
+    """Cluster the person records in relation ``source``; leaves temp table ``oneid_cluster``."""
+    stats = MatchStats()
+    clock = _Clock(stats, progress)
+    stats.records = build_norm_table(con, source)
+    clock.lap("normalise")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {ID_EDGE_TABLE} AS {id_edges_sql()}")
+    stats.deterministic_pairs = _scalar(con, id_pairs_sql())
+    clock.lap("rules")
+    stats.splink_pairs = run_splink(con, stats.records, threshold)
+    clock.lap("splink")
+    stats.clusters = build_clusters(
+        con, ID_EDGE_TABLE, splink_model.EDGE_TABLE, overrides or Overrides(), stats.records
+    )
+    clock.lap("cluster")
+    return stats
+
+
+def drop_work_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """Free the matcher's temp tables (the cluster table is kept for the caller)."""
+    for name in (NORM_TABLE, ID_EDGE_TABLE, splink_model.EDGE_TABLE, "oneid_edges", "oneid_char"):
+        con.execute(f"DROP TABLE IF EXISTS {name}")

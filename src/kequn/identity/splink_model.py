@@ -1,0 +1,160 @@
+"""The probabilistic step: a Splink model on the DuckDB backend over normalised person records.
+
+Blocking rules only admit pairs where at most one side has a valid ID number: pairs with the same valid ID
+are linked by the deterministic rule already, and pairs whose valid ID numbers differ are never linked.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+
+from kequn.identity.normalize import NORM_TABLE
+
+SEED = 20260101
+U_MAX_PAIRS = 1e6
+DEFAULT_THRESHOLD = 0.95
+EDGE_TABLE = "oneid_splink_edges"
+
+# Both sides may not carry a valid ID number (same valid ID: deterministic; different: never a match).
+NO_ID_CONFLICT = "(l.id_label IS NULL OR r.id_label IS NULL)"
+
+BLOCKING_KEYS: tuple[tuple[str, ...], ...] = (
+    ("phone",),
+    ("id_no",),
+    ("name_py", "birth_date"),
+    ("email",),
+    ("name_py", "address"),
+)
+
+
+@dataclass(frozen=True)
+class SplinkResult:
+    pairs: int
+    seconds_train: float
+    seconds_predict: float
+
+
+def _null(col: str) -> dict[str, Any]:
+    return {
+        "sql_condition": f"{col}_l IS NULL OR {col}_r IS NULL",
+        "label_for_charts": "null",
+        "is_null_level": True,
+    }
+
+
+def _level(sql: str, label: str, **extra: Any) -> dict[str, Any]:
+    return {"sql_condition": sql, "label_for_charts": label, **extra}
+
+
+def _else() -> dict[str, Any]:
+    return {"sql_condition": "ELSE", "label_for_charts": "else"}
+
+
+def _comparison(col: str, *levels: dict[str, Any]) -> dict[str, Any]:
+    return {"output_column_name": col, "comparison_levels": [_null(col), *levels, _else()]}
+
+
+def comparisons() -> list[dict[str, Any]]:
+    """The comparison levels, strongest evidence first within each field."""
+    tf_name = {"tf_adjustment_column": "name_s", "tf_adjustment_weight": 1.0}
+    return [
+        _comparison(
+            "name_s",
+            _level("name_s_l = name_s_r", "exact", **tf_name),
+            _level("name_py_l = name_py_r", "same pinyin"),
+            _level("damerau_levenshtein(name_s_l, name_s_r) <= 1", "one character"),
+        ),
+        _comparison(
+            "birth_str",
+            _level("birth_str_l = birth_str_r", "exact"),
+            _level("damerau_levenshtein(birth_str_l, birth_str_r) <= 1", "one digit"),
+        ),
+        _comparison(
+            "phone",
+            _level("phone_l = phone_r", "exact"),
+            _level("damerau_levenshtein(phone_l, phone_r) <= 1", "one digit"),
+        ),
+        _comparison(
+            "id_no",
+            _level("id_no_l = id_no_r", "exact", m_probability=0.97, fix_m_probability=True),
+            _level(
+                "damerau_levenshtein(id_no_l, id_no_r) <= 1",
+                "one char",
+                m_probability=0.025,
+                fix_m_probability=True,
+            ),
+            _level("ELSE", "else", m_probability=0.005, fix_m_probability=True),
+        ),
+        _comparison("email", _level("email_l = email_r", "exact")),
+        _comparison(
+            "address",
+            _level("address_l = address_r", "exact"),
+            _level("jaro_winkler_similarity(address_l, address_r) >= 0.92", "similar"),
+        ),
+        _comparison("gender", _level("gender_l = gender_r", "exact")),
+    ]
+
+
+def blocking_rules() -> list[str]:
+    rules = []
+    for keys in BLOCKING_KEYS:
+        equal = " AND ".join(f"l.{k} = r.{k}" for k in keys)
+        rules.append(f"{equal} AND {NO_ID_CONFLICT}")
+    return rules
+
+
+def settings() -> dict[str, Any]:
+    comps = comparisons()
+    # id_no's own ELSE level replaces the generic one.
+    comps[3]["comparison_levels"] = comps[3]["comparison_levels"][:-1]
+    return {
+        "link_type": "dedupe_only",
+        "unique_id_column_name": "rid",
+        "comparisons": comps,
+        "blocking_rules_to_generate_predictions": [{"blocking_rule": r} for r in blocking_rules()],
+        "additional_columns_to_retain": ["id_label"],
+        "retain_matching_columns": False,
+        "retain_intermediate_calculation_columns": False,
+    }
+
+
+def quiet_splink() -> None:
+    """Splink logs every step at INFO; keep it to warnings and above."""
+    for name in ("splink", "splink.internals"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
+def build_linker(con: duckdb.DuckDBPyConnection, table: str = NORM_TABLE) -> Any:
+    from splink import DuckDBAPI, Linker
+
+    quiet_splink()
+    db_api = DuckDBAPI(connection=con)
+    sdf = db_api.register(table)
+    return Linker(sdf, settings(), log_level=None)
+
+
+def train(linker: Any, *, records: int, seed: int = SEED) -> None:
+    """λ from deterministic rules, u by seeded random sampling, m from records sharing a valid ID number."""
+    training = linker.training
+    training.estimate_probability_two_random_records_match(
+        ["l.id_label = r.id_label", "l.phone = r.phone AND l.name_py = r.name_py"], recall=0.8
+    )
+    max_pairs = min(U_MAX_PAIRS, max(records * (records - 1) / 2, 1.0))
+    training.estimate_u_using_random_sampling(max_pairs=max_pairs, seed=seed)
+    training.estimate_m_from_label_column("id_label")
+
+
+def predict_edges(con: duckdb.DuckDBPyConnection, linker: Any, threshold: float = DEFAULT_THRESHOLD) -> int:
+    """Score blocked pairs and keep those above ``threshold`` in ``oneid_splink_edges``; returns the count."""
+    scored = linker.inference.predict(threshold_match_probability=threshold, warning_mode="never")
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {EDGE_TABLE} AS "
+        f"SELECT rid_l, rid_r, match_weight, match_probability FROM {scored.physical_name} "
+        "WHERE id_label_l IS NULL OR id_label_r IS NULL"
+    )
+    scored.drop_table_from_database_and_remove_from_cache()
+    return int(con.execute(f"SELECT count(*) FROM {EDGE_TABLE}").fetchall()[0][0])

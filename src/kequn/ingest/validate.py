@@ -1,0 +1,191 @@
+"""Pure SQL builders for validation: raw strings in, typed rows with a status and a reason out.
+
+Stage (per file): text -> value map -> cast, with the first failing column's reason.
+Final (per canonical table, over all its files): duplicate keys, then references.
+Only the engine executes these; nothing here touches data.
+"""
+
+from __future__ import annotations
+
+from kequn.ingest.mapping import KEEP_CODE, ColumnSpec, FileSpec
+from kequn.ingest.reader import ROW, TEXT
+from kequn.model.schemas import TableSchema
+
+OK, SKIPPED, REJECTED = "ok", "skipped", "rejected"
+
+
+def quote(name: str) -> str:
+    """>>> quote('a"b')
+    '"a""b"'
+    """
+    return '"' + name.replace('"', '""') + '"'
+
+
+def literal(text: str) -> str:
+    """>>> literal("it's")
+    "'it''s'"
+    """
+    return "'" + text.replace("'", "''") + "'"
+
+
+def stage_table(target: str) -> str:
+    return f"ingest_stage_{target}"
+
+
+def final_table(target: str) -> str:
+    return f"ingest_final_{target}"
+
+
+def create_stage_sql(schema: TableSchema) -> str:
+    """An empty staging table: the canonical columns plus the bookkeeping columns."""
+    cols = [f"{quote(c.name)} {c.type}" for c in schema.columns]
+    meta = "__file INTEGER, __row BIGINT, __status VARCHAR, __reason VARCHAR, __column VARCHAR, "
+    meta += "__raw VARCHAR, __order DOUBLE, __last BOOLEAN"
+    return f"CREATE OR REPLACE TEMP TABLE {stage_table(schema.name)} ({', '.join(cols)}, {meta})"
+
+
+def jsonl_fields(spec: FileSpec) -> list[str]:
+    """The keys read from each JSON line: the mapped ``from`` keys plus any declared ``fields``."""
+    names = [c.source for c in spec.columns if c.source] + list(spec.fields)
+    return list(dict.fromkeys(names))
+
+
+def raw_sql(spec: FileSpec, relation: str) -> str:
+    """The raw rows as named text columns (JSON lines are split into their keys here, in SQL)."""
+    if spec.format != "jsonl":
+        return f"SELECT * FROM {relation}"
+    fields = jsonl_fields(spec)
+    paths = ", ".join(literal(f"$.{quote(f)}") for f in fields)
+    picks = "".join(f", __vals[{i + 1}] AS {quote(f)}" for i, f in enumerate(fields))
+    return (
+        f"SELECT {ROW}, {TEXT}, __json_ok{picks} FROM (SELECT *, CASE WHEN __json_ok THEN "
+        f"json_extract_string({TEXT}, [{paths}]) END AS __vals FROM "
+        f"(SELECT *, coalesce(json_valid({TEXT}), false) AS __json_ok FROM {relation}))"
+    )
+
+
+def text_expr(col: ColumnSpec, trim: bool) -> str:
+    """The column's value as text, empty meaning missing."""
+    if col.value is not None:
+        return literal(col.value)
+    inner = quote(col.source) if col.source else f"CAST(({col.sql}) AS VARCHAR)"
+    return f"NULLIF({'TRIM(' + inner + ')' if trim else inner}, '')"
+
+
+def mapped_expr(col: ColumnSpec, text: str) -> str:
+    if not col.value_map:
+        return text
+    whens = " ".join(f"WHEN {literal(k)} THEN {literal(v)}" for k, v in col.value_map.items())
+    otherwise = text if col.default == KEEP_CODE else literal(col.default) if col.default else "NULL"
+    return f"CASE {text} {whens} ELSE {otherwise} END"
+
+
+def cast_expr(col: ColumnSpec, mapped: str) -> str:
+    base = col.type.split("(")[0].upper()
+    if col.formats and base in ("DATE", "TIMESTAMP"):
+        formats = (
+            literal(col.formats[0]) if len(col.formats) == 1 else f"[{', '.join(map(literal, col.formats))}]"
+        )
+        return f"CAST(TRY_STRPTIME({mapped}, {formats}) AS {col.type})"
+    if base == "VARCHAR":
+        return mapped
+    return f"TRY_CAST({mapped} AS {col.type})"
+
+
+def _failures(col: ColumnSpec, n: int) -> list[tuple[str, str]]:
+    """(condition, reason) pairs for column number ``n``, in the order they are checked."""
+    t, m, v = f"__t{n}", f"__m{n}", f"__v{n}"
+    out = []
+    if col.value_map and col.default is None:
+        out.append((f"{t} IS NOT NULL AND {m} IS NULL", "unknown code"))
+    if col.type.upper() != "VARCHAR":
+        fmt = f" ({' or '.join(col.formats)})" if col.formats else ""
+        out.append((f"{m} IS NOT NULL AND {v} IS NULL", f"not a valid {col.type}{fmt}"))
+    if col.required:
+        out.append((f"{v} IS NULL", "required value missing"))
+    return out
+
+
+def raw_json_expr(spec: FileSpec, columns: list[str]) -> str:
+    """The raw row as JSON text, for quarantine."""
+    if spec.format == "jsonl":
+        return TEXT
+    return "to_json(struct_pack(" + ", ".join(f"{quote(c)} := {quote(c)}" for c in columns) + "))"
+
+
+def stage_sql(spec: FileSpec, file_index: int, relation: str, columns: list[str]) -> str:
+    """Typed rows of one file with status ok / skipped (``where``) / rejected and the first reason."""
+    cols = spec.columns
+    texts = ", ".join(f"{text_expr(c, spec.trim)} AS __t{i}" for i, c in enumerate(cols))
+    maps = ", ".join(f"{mapped_expr(c, f'__t{i}')} AS __m{i}" for i, c in enumerate(cols))
+    casts = ", ".join(f"{cast_expr(c, f'__m{i}')} AS __v{i}" for i, c in enumerate(cols))
+    checks: list[tuple[str, str, str | None]] = []
+    if spec.format == "jsonl":
+        checks.append(("NOT __json_ok", "invalid JSON", None))
+    checks += [(cond, why, c.label) for i, c in enumerate(cols) for cond, why in _failures(c, i)]
+    reason = "CASE " + " ".join(f"WHEN {cond} THEN {literal(why)}" for cond, why, _ in checks) + " END"
+    column = "CASE " + " ".join(
+        f"WHEN {cond} THEN {literal(label) if label else 'NULL'}" for cond, _, label in checks
+    ) + " END"  # fmt: skip
+    keep = f"coalesce(({spec.where}), false)" if spec.where else "true"
+    order = f"-CAST(({spec.order_by or ROW}) AS DOUBLE)" if spec.dedupe == "last" else ROW
+    typed = ", ".join(f"__v{i} AS {quote(c.target)}" for i, c in enumerate(cols))
+    if not checks:
+        reason = column = "CAST(NULL AS VARCHAR)"
+    return (
+        f"SELECT {typed}, {file_index} AS __file, {ROW}, CASE WHEN NOT __keep THEN {literal(SKIPPED)} "
+        f"WHEN __reason IS NOT NULL THEN {literal(REJECTED)} ELSE {literal(OK)} END AS __status, "
+        f"CASE WHEN __keep THEN __reason END AS __reason, CASE WHEN __keep THEN __column END AS __column, "
+        f"CASE WHEN __keep AND __reason IS NOT NULL THEN {raw_json_expr(spec, columns)} END AS __raw, "
+        f"__order, {spec.dedupe == 'last'} AS __last "
+        f"FROM (SELECT *, {reason} AS __reason, {column} AS __column FROM "
+        f"(SELECT *, {casts} FROM (SELECT *, {maps} FROM "
+        f"(SELECT *, {texts}, {keep} AS __keep, CAST({order} AS DOUBLE) AS __order "
+        f"FROM ({raw_sql(spec, relation)}) raw))))"
+    )
+
+
+def probe_sql(expression: str, columns: list[str]) -> str:
+    """A zero-row query that fails to bind when ``expression`` names an unknown column or function."""
+    fake = ", ".join(f"CAST(NULL AS VARCHAR) AS {quote(c)}" for c in columns) or "1 AS __none"
+    return f"SELECT ({expression}) FROM (SELECT {fake}) raw LIMIT 0"
+
+
+def final_sql(schema: TableSchema, checked_refs: list[tuple[str, str, str]]) -> str:
+    """All rows of a table with duplicate keys and dangling references settled.
+
+    Only keys that occur more than once are ranked, so the common case (unique keys) costs one
+    hash aggregate, not a sort.
+    """
+    stage = stage_table(schema.name)
+    keys = ", ".join(quote(k) for k in schema.key)
+    dups = (
+        f"SELECT __file, {ROW}, row_number() OVER (PARTITION BY {keys} ORDER BY __file, __order, {ROW}) "
+        f"AS __rank FROM {stage} SEMI JOIN (SELECT {keys} FROM {stage} WHERE __status = 'ok' "
+        f"GROUP BY ALL HAVING count(*) > 1) USING ({keys}) WHERE __status = 'ok'"
+    )
+    late = [("__rank > 1 AND __last", None, None), ("__rank > 1", "duplicate key", ",".join(schema.key))]
+    for col, ref_table, ref_col in checked_refs:
+        ref = f"SELECT {quote(ref_col)} FROM {final_table(ref_table)} WHERE __status = 'ok'"
+        late.append((f"{quote(col)} IS NOT NULL AND {quote(col)} NOT IN ({ref})", f"unknown {col}", col))
+    ok = "__status = 'ok'"
+    status = " ".join(
+        f"WHEN {ok} AND {c} THEN {literal(SKIPPED if why is None else REJECTED)}" for c, why, _ in late
+    )  # fmt: skip
+    reason = " ".join(f"WHEN {ok} AND {c} THEN {literal(why) if why else 'NULL'}" for c, why, _ in late)
+    column = " ".join(f"WHEN {ok} AND {c} THEN {literal(lbl) if lbl else 'NULL'}" for c, _, lbl in late)
+    return (
+        f"CREATE OR REPLACE TEMP TABLE {final_table(schema.name)} AS SELECT * EXCLUDE (__rank, __status, "
+        f"__reason, __column), CASE {status} ELSE __status END AS __status, CASE {reason} ELSE __reason END "
+        f"AS __reason, CASE {column} ELSE __column END AS __column FROM (SELECT s.*, coalesce(d.__rank, 1) "
+        f"AS __rank FROM {stage} s LEFT JOIN ({dups}) d USING (__file, {ROW}))"
+    )
+
+
+def publish_sql(schema: TableSchema) -> str:
+    cols = ", ".join(quote(c) for c in schema.column_names)
+    return f"SELECT {cols} FROM {final_table(schema.name)} WHERE __status = 'ok'"
+
+
+def counts_sql(target: str) -> str:
+    return f"SELECT __file, __status, count(*) AS n FROM {final_table(target)} GROUP BY ALL"

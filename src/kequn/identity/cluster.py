@@ -84,9 +84,14 @@ class _Groups:
             r = self.parent[r]
         return r
 
+    def conflict(self, ra: int, rb: int) -> bool:
+        """Joining would bring together valid ID numbers not already together (manual merges may)."""
+        a, b = self.ids[ra], self.ids[rb]
+        return bool(a and b and not (a <= b or b <= a))
+
     def union(self, a: int, b: int, force: bool) -> None:
         ra, rb = self.find(a), self.find(b)
-        if ra == rb or (not force and len(self.ids[ra] | self.ids[rb]) > 1):
+        if ra == rb or (not force and self.conflict(ra, rb)):
             return
         self.parent[rb] = ra
         self.ids[ra] |= self.ids.pop(rb)

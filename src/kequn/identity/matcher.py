@@ -41,17 +41,18 @@ def _scalar(con: duckdb.DuckDBPyConnection, sql: str) -> int:
     return int(con.execute(sql).fetchall()[0][0])
 
 
-def run_splink(con: duckdb.DuckDBPyConnection, records: int, threshold: float) -> int:
-    """Train and predict; creates ``oneid_splink_edges``. Tiny inputs skip training and link nothing."""
-    if records < 3:
+def run_splink(con: duckdb.DuckDBPyConnection, records: int, id_pairs: int, threshold: float) -> int:
+    """Train and predict; creates ``oneid_splink_edges``. Small inputs use the priors untrained."""
+    if records < 2:
         con.execute(
             f"CREATE OR REPLACE TEMP TABLE {splink_model.EDGE_TABLE} AS SELECT "
             "0::BIGINT AS rid_l, 0::BIGINT AS rid_r, 0.0::DOUBLE AS match_weight, "
             "0.0::DOUBLE AS match_probability WHERE false"
         )
         return 0
-    linker = splink_model.build_linker(con)
-    splink_model.train(linker, records=records)
+    linker = splink_model.build_linker(con, records)
+    if records >= splink_model.MIN_TRAIN_RECORDS:
+        splink_model.train(linker, records=records, id_pairs=id_pairs)
     return splink_model.predict_edges(con, linker, threshold)
 
 
@@ -71,7 +72,7 @@ def match(
     con.execute(f"CREATE OR REPLACE TEMP TABLE {ID_EDGE_TABLE} AS {id_edges_sql()}")
     stats.deterministic_pairs = _scalar(con, id_pairs_sql())
     clock.lap("rules")
-    stats.splink_pairs = run_splink(con, stats.records, threshold)
+    stats.splink_pairs = run_splink(con, stats.records, stats.deterministic_pairs, threshold)
     clock.lap("splink")
     stats.clusters = build_clusters(
         con, ID_EDGE_TABLE, splink_model.EDGE_TABLE, overrides or Overrides(), stats.records

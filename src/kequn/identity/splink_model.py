@@ -15,7 +15,8 @@ import duckdb
 from kequn.identity.normalize import NORM_TABLE
 
 SEED = 20260101
-U_MAX_PAIRS = 1e6
+U_MAX_PAIRS = 1.5e6
+MIN_TRAIN_RECORDS = 1000
 DEFAULT_THRESHOLD = 0.95
 EDGE_TABLE = "oneid_splink_edges"
 
@@ -46,56 +47,67 @@ def _null(col: str) -> dict[str, Any]:
     }
 
 
-def _level(sql: str, label: str, **extra: Any) -> dict[str, Any]:
-    return {"sql_condition": sql, "label_for_charts": label, **extra}
-
-
-def _else() -> dict[str, Any]:
-    return {"sql_condition": "ELSE", "label_for_charts": "else"}
+def _level(sql: str, label: str, m: float, u: float, **extra: Any) -> dict[str, Any]:
+    """A level with prior m/u probabilities (used as they are when the input is too small to train)."""
+    return {"sql_condition": sql, "label_for_charts": label, "m_probability": m, "u_probability": u, **extra}
 
 
 def _comparison(col: str, *levels: dict[str, Any]) -> dict[str, Any]:
-    return {"output_column_name": col, "comparison_levels": [_null(col), *levels, _else()]}
+    return {"output_column_name": col, "comparison_levels": [_null(col), *levels]}
 
 
 def comparisons() -> list[dict[str, Any]]:
-    """The comparison levels, strongest evidence first within each field."""
+    """The comparison levels, strongest evidence first within each field; priors from a generated bank."""
     tf_name = {"tf_adjustment_column": "name_s", "tf_adjustment_weight": 1.0}
+    fixed = {"fix_m_probability": True}
     return [
         _comparison(
             "name_s",
-            _level("name_s_l = name_s_r", "exact", **tf_name),
-            _level("name_py_l = name_py_r", "same pinyin"),
-            _level("damerau_levenshtein(name_s_l, name_s_r) <= 1", "one character"),
+            _level("name_s_l = name_s_r", "exact", 0.93, 1e-3, **tf_name),
+            _level("name_py_l = name_py_r", "same pinyin", 0.025, 3e-5),
+            _level("damerau_levenshtein(name_s_l, name_s_r) <= 1", "one character", 0.017, 2.5e-4),
+            _level("ELSE", "else", 0.03, 0.9987),
         ),
         _comparison(
             "birth_str",
-            _level("birth_str_l = birth_str_r", "exact"),
-            _level("damerau_levenshtein(birth_str_l, birth_str_r) <= 1", "one digit"),
+            _level("birth_str_l = birth_str_r", "exact", 0.97, 4e-4),
+            _level("hamming(birth_str_l, birth_str_r) <= 1", "one digit", 0.01, 1.6e-3),
+            _level("ELSE", "else", 0.02, 0.998),
         ),
         _comparison(
             "phone",
-            _level("phone_l = phone_r", "exact"),
-            _level("damerau_levenshtein(phone_l, phone_r) <= 1", "one digit"),
+            _level("phone_l = phone_r", "exact", 0.95, 3e-4),
+            _level("hamming(phone_l, phone_r) <= 1", "one digit", 0.01, 3e-3),
+            _level("ELSE", "else", 0.04, 0.9967),
         ),
         _comparison(
             "id_no",
-            _level("id_no_l = id_no_r", "exact", m_probability=0.97, fix_m_probability=True),
+            _level("id_no_l = id_no_r", "exact", 0.97, 1e-5, **fixed),
             _level(
-                "damerau_levenshtein(id_no_l, id_no_r) <= 1",
+                "length(id_no_l) = length(id_no_r) AND hamming(id_no_l, id_no_r) <= 1",
                 "one char",
-                m_probability=0.025,
-                fix_m_probability=True,
+                0.025,
+                1e-6,
+                **fixed,
             ),
-            _level("ELSE", "else", m_probability=0.005, fix_m_probability=True),
+            _level("ELSE", "else", 0.005, 0.99999, **fixed),
         ),
-        _comparison("email", _level("email_l = email_r", "exact")),
+        _comparison(
+            "email",
+            _level("email_l = email_r", "exact", 0.9, 3e-4),
+            _level("ELSE", "else", 0.1, 0.9997),
+        ),
         _comparison(
             "address",
-            _level("address_l = address_r", "exact"),
-            _level("jaro_winkler_similarity(address_l, address_r) >= 0.92", "similar"),
+            _level("address_l = address_r", "exact", 0.85, 3e-4),
+            _level("jaro_winkler_similarity(address_l, address_r) >= 0.92", "similar", 0.05, 0.03),
+            _level("ELSE", "else", 0.1, 0.97),
         ),
-        _comparison("gender", _level("gender_l = gender_r", "exact")),
+        _comparison(
+            "gender",
+            _level("gender_l = gender_r", "exact", 0.98, 0.5),
+            _level("ELSE", "else", 0.02, 0.5),
+        ),
     ]
 
 
@@ -107,14 +119,13 @@ def blocking_rules() -> list[str]:
     return rules
 
 
-def settings() -> dict[str, Any]:
-    comps = comparisons()
-    # id_no's own ELSE level replaces the generic one.
-    comps[3]["comparison_levels"] = comps[3]["comparison_levels"][:-1]
+def settings(records: int) -> dict[str, Any]:
+    """Splink settings; the prior λ assumes about 2.5 records per person (≈ 1.5 / records)."""
     return {
         "link_type": "dedupe_only",
+        "probability_two_random_records_match": min(0.5, 1.5 / max(records, 1)),
         "unique_id_column_name": "rid",
-        "comparisons": comps,
+        "comparisons": comparisons(),
         "blocking_rules_to_generate_predictions": [{"blocking_rule": r} for r in blocking_rules()],
         "additional_columns_to_retain": ["id_label"],
         "retain_matching_columns": False,
@@ -128,24 +139,28 @@ def quiet_splink() -> None:
         logging.getLogger(name).setLevel(logging.WARNING)
 
 
-def build_linker(con: duckdb.DuckDBPyConnection, table: str = NORM_TABLE) -> Any:
+def build_linker(con: duckdb.DuckDBPyConnection, records: int, table: str = NORM_TABLE) -> Any:
     from splink import DuckDBAPI, Linker
 
     quiet_splink()
     db_api = DuckDBAPI(connection=con)
     sdf = db_api.register(table)
-    return Linker(sdf, settings(), log_level=None)
+    return Linker(sdf, settings(records), log_level=None)
 
 
-def train(linker: Any, *, records: int, seed: int = SEED) -> None:
-    """λ from deterministic rules, u by seeded random sampling, m from records sharing a valid ID number."""
+def train(linker: Any, *, records: int, id_pairs: int, seed: int = SEED) -> None:
+    """λ from deterministic rules, u by seeded random sampling, m from records sharing a valid ID number.
+
+    Without any pair sharing a valid ID number the m probabilities keep Splink's defaults.
+    """
     training = linker.training
     training.estimate_probability_two_random_records_match(
         ["l.id_label = r.id_label", "l.phone = r.phone AND l.name_py = r.name_py"], recall=0.8
     )
     max_pairs = min(U_MAX_PAIRS, max(records * (records - 1) / 2, 1.0))
     training.estimate_u_using_random_sampling(max_pairs=max_pairs, seed=seed)
-    training.estimate_m_from_label_column("id_label")
+    if id_pairs:
+        training.estimate_m_from_label_column("id_label")
 
 
 def predict_edges(con: duckdb.DuckDBPyConnection, linker: Any, threshold: float = DEFAULT_THRESHOLD) -> int:

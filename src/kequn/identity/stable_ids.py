@@ -1,8 +1,8 @@
 """Stable customer ids: each cluster keeps the id most of its records held in the previous crosswalk.
 
-Ties go to the smallest id; when two clusters want the same id (a split), the one with more records that
-held it keeps it and the other part gets a new id. New ids continue the sequence ``K`` + 10 digits from
-the largest id ever issued.
+Ties go to the smallest id. When two clusters want the same id (a split), the one with more records that
+held it keeps it (records split out by hand count last) and the other part gets a new id. New ids
+continue the sequence ``K`` + 10 digits from the largest id ever issued.
 
 >>> format_id(42)
 'K0000000042'
@@ -28,15 +28,18 @@ def max_issued_sql(links_glob: str) -> str:
 
 
 def assign_ids_sql(clusters: str, previous: str | None, max_issued: int) -> str:
-    """SQL: (cluster, customer_id) for every cluster in ``clusters`` (record_id, source, source_key, cluster).
+    """SQL: (cluster, customer_id) for every cluster of ``clusters`` (record_id, source, source_key, cluster,
+    rule).
 
     ``previous`` is the prior crosswalk (source, source_key, customer_id), or None on a first run.
     """
     votes = (
-        f"SELECT c.cluster, p.customer_id, count(*) AS n FROM {clusters} c "
+        "SELECT c.cluster, p.customer_id, count(*) AS n, "
+        f"count(*) FILTER (WHERE c.rule <> 'manual_split') AS kept FROM {clusters} c "
         f"JOIN {previous} p ON p.source = c.source AND p.source_key = c.source_key GROUP BY ALL"
         if previous
-        else "SELECT NULL::BIGINT AS cluster, NULL::VARCHAR AS customer_id, 0::BIGINT AS n WHERE false"
+        else "SELECT NULL::BIGINT AS cluster, NULL::VARCHAR AS customer_id, 0::BIGINT AS n, 0::BIGINT AS kept"
+        " LIMIT 0"
     )
     return f"""
         WITH keyed AS (SELECT cluster, min(record_id) AS ckey FROM {clusters} GROUP BY cluster),
@@ -47,7 +50,7 @@ def assign_ids_sql(clusters: str, previous: str | None, max_issued: int) -> str:
         ),
         won AS (
             SELECT p.cluster, p.customer_id FROM pick p JOIN keyed k USING (cluster)
-            QUALIFY row_number() OVER (PARTITION BY p.customer_id ORDER BY p.n DESC, k.ckey) = 1
+            QUALIFY row_number() OVER (PARTITION BY p.customer_id ORDER BY p.kept DESC, p.n DESC, k.ckey) = 1
         ),
         fresh AS (
             SELECT cluster, '{ID_PREFIX}' || lpad(CAST({int(max_issued)} + seq AS VARCHAR), {ID_DIGITS}, '0')

@@ -121,13 +121,15 @@ def _raw_batches(stream: BatchStream) -> Iterator[tuple[pa.RecordBatch, int]]:
     if stream.spec.format == "parquet":
         yield from _parquet_batches(stream)
         return
+    if stream.spec.encoding == UTF8:  # native file: no Python in the read path
+        with pa.OSFile(str(stream.path)) as native:
+            for batch in pacsv.open_csv(native, **_csv_options(stream)):
+                yield batch, native.tell()
+        return
     with open(stream.path, "rb") as raw:
-        source: io.RawIOBase = (
-            _CountingReader(raw) if stream.spec.encoding == UTF8 else _Transcoder(raw, stream.spec.encoding)
-        )
-        reader = pacsv.open_csv(source, **_csv_options(stream))
-        for batch in reader:
-            yield batch, source.consumed  # type: ignore[attr-defined]
+        source = _Transcoder(raw, stream.spec.encoding)
+        for batch in pacsv.open_csv(source, **_csv_options(stream)):
+            yield batch, source.consumed
 
 
 def _csv_options(stream: BatchStream) -> dict:
@@ -174,7 +176,7 @@ def _as_text(column: pa.Array) -> pa.Array:
 
 
 class _CountingReader(io.RawIOBase):
-    """Passes bytes through, counting them for the progress bar."""
+    """Passes bytes through, counting them for the progress bar (the transcoder's base)."""
 
     def __init__(self, raw: io.BufferedReader):
         self.raw, self.consumed = raw, 0

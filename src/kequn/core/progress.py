@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from rich.console import Console
@@ -12,6 +12,7 @@ from rich.progress import (
     MofNCompleteColumn,
     Progress,
     SpinnerColumn,
+    TaskID,
     TextColumn,
     TimeElapsedColumn,
 )
@@ -34,3 +35,37 @@ def progress(*, transient: bool = False) -> Iterator[Progress]:
     )
     with bar:
         yield bar
+
+
+def counter_reporter(bar: Progress | None, prefix: str = "") -> Callable[[str, int, int], None] | None:
+    """A ``(label, done, total)`` callback that keeps one bar per label."""
+    if bar is None:
+        return None
+    tasks: dict[str, TaskID] = {}
+
+    def report(label: str, done: int, total: int) -> None:
+        if label not in tasks:
+            tasks[label] = bar.add_task(f"{prefix}{label}", total=total or None)
+        bar.update(tasks[label], completed=done, total=total or None)
+
+    return report
+
+
+class PhaseReporter:
+    """A ``(phase)`` callback: each new phase completes the previous one and starts its own line."""
+
+    def __init__(self, bar: Progress, prefix: str = ""):
+        self.bar, self.prefix = bar, prefix
+        self.current: TaskID | None = None
+
+    def __call__(self, phase: str) -> None:
+        self.finish()
+        self.current = self.bar.add_task(f"{self.prefix}{phase}", total=1)
+
+    def finish(self) -> None:
+        if self.current is not None:
+            self.bar.update(self.current, completed=1)
+
+
+def phase_reporter(bar: Progress | None, prefix: str = "") -> PhaseReporter | None:
+    return None if bar is None else PhaseReporter(bar, prefix)

@@ -64,11 +64,12 @@ def id_clean_sql(col: str) -> str:
 
 def id_valid_sql(col: str) -> str:
     """SQL: true when ``col`` (already cleaned) is an 18-character ID with a correct check character."""
-    terms = " + ".join(
-        f"{w} * TRY_CAST(substr({col}, {i + 1}, 1) AS INTEGER)" for i, w in enumerate(ID_WEIGHTS)
-    )
+    terms = " + ".join(f"{w} * (ascii(substr({col}, {i + 1}, 1)) - 48)" for i, w in enumerate(ID_WEIGHTS))
     check = f"substr('{ID_CHECK}', (({terms}) % 11) + 1, 1)"
-    return f"coalesce(regexp_full_match({col}, '{ID_PATTERN}') AND {check} = substr({col}, 18, 1), false)"
+    return (
+        f"CASE WHEN coalesce(regexp_full_match({col}, '{ID_PATTERN}'), false) "
+        f"THEN {check} = substr({col}, 18, 1) ELSE false END"
+    )
 
 
 def phone_sql(col: str) -> str:
@@ -144,11 +145,27 @@ def pinyin_sql(names: str) -> str:
     """
 
 
+def simplified_sql(expr: str, t_from: str, t_to: str) -> str:
+    """SQL: ``expr`` in simplified characters (``translate`` is slow, so only rows that need it)."""
+    if not t_from:
+        return expr
+    pattern = "[" + t_from.replace("\\", "\\\\").replace("]", "\\]").replace("^", "\\^") + "]"
+    return (
+        f"CASE WHEN regexp_matches({expr}, {_quote(pattern)}) "
+        f"THEN translate({expr}, {_quote(t_from)}, {_quote(t_to)}) ELSE {expr} END"
+    )
+
+
+def strip_sql(col: str, pattern: str) -> str:
+    """SQL: ``col`` without the characters of regex class ``pattern`` (no rewrite when none occur)."""
+    stripped = f"regexp_replace({col}, '{pattern}', '', 'g')"
+    return f"CASE WHEN regexp_matches({col}, '{pattern}') THEN {stripped} ELSE {col} END"
+
+
 def norm_sql(source: str, t_from: str, t_to: str) -> str:
     """SQL: one normalised row per person record, with a dense integer ``rid`` for Splink and graphs."""
-    simp = f"translate({{}}, {_quote(t_from)}, {_quote(t_to)})" if t_from else "{}"
-    name = simp.format("regexp_replace(name, '[\\s·•.]', '', 'g')")
-    addr = simp.format("regexp_replace(address, '\\s', '', 'g')")
+    name = simplified_sql(strip_sql("name", "[\\s·•.]"), t_from, t_to)
+    addr = simplified_sql(strip_sql("address", "\\s"), t_from, t_to)
     idc = id_clean_sql("id_no")
     return f"""
         WITH base AS (

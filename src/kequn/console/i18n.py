@@ -72,6 +72,26 @@ ZH = {
     "Back to search": "返回查询",
     "in": "转入",
     "out": "转出",
+    # codes shown in tables
+    "M": "男",
+    "F": "女",
+    "demand_deposit": "活期存款",
+    "time_deposit": "定期存款",
+    "wealth": "理财",
+    "fund": "基金",
+    "insurance": "保险",
+    "loan": "贷款",
+    "credit_card": "信用卡",
+    "salary": "代发工资",
+    "transfer": "转账",
+    "purchase": "消费",
+    "cash": "现金",
+    "fee": "手续费",
+    "interest": "利息",
+    "repayment": "还款",
+    "marketing": "营销",
+    "profiling": "画像分析",
+    "data_sharing": "数据共享",
 }
 
 

@@ -18,18 +18,24 @@ from kequn.demo.generator.idnumbers import is_valid
 COLUMNS = {
     "org/orgs.csv": "org_id,org_name,org_level,parent_org_id",
     "org/staff.csv": "staff_id,staff_name,org_id,role,max_book",
-    "core/customers.csv": "cust_no,cust_name,sex,birth_dt,cert_type,cert_no,mobile,email,addr,city,post_code,"
-    "occupation,education,marital,income_band,open_dt,branch_no,risk_level,risk_eval_dt,cust_status",
+    "core/customers.csv": "cust_no,cust_name,sex,birth_dt,cert_type,cert_no,mobile,email,addr,city,"
+    "post_code,"
+    "occupation,education,marital,income_band,open_dt,branch_no,risk_level,risk_eval_dt,"
+    "cust_status",
     "core/products.csv": "prod_code,prod_name,category,risk_rating,min_amount,term_days,rate",
-    "core/accounts.csv": "acct_no,cust_no,prod_code,open_dt,close_dt,acct_status,ccy,maturity_dt,credit_limit",
+    "core/accounts.csv": "acct_no,cust_no,prod_code,open_dt,close_dt,acct_status,ccy,maturity_dt,"
+    "credit_limit",
     "core/balances.csv": "acct_no,bal_date,balance",
     "core/transactions.csv": "txn_id,acct_no,txn_time,amount,dc_flag,channel,txn_code,cpty_acct,cpty_name,"
     "cpty_bank,cross_border,ccy",
     "core/consents.csv": "cust_no,purpose,channel,granted,updated_at,source",
-    "cards/card_customers.txt": "cc_cust_id|cust_name|gender|birthday|id_number|phone|email|bill_addr|city|zip|open_date",
+    "cards/card_customers.txt": "cc_cust_id|cust_name|gender|birthday|id_number|phone|email|bill_addr|city"
+    "|zip|open_date",
     "cards/cards.txt": "card_no|cc_cust_id|card_product|credit_limit|open_date|card_status",
-    "cards/card_transactions.txt": "txn_id|card_no|txn_time|amount|dc_flag|mcc|merchant_name|cross_border|ccy",
-    "crm/contacts.csv": "crm_id,name,mobile,email,wechat_unionid,wecom_external_id,rm_staff_id,assigned_on,addr,"
+    "cards/card_transactions.txt": "txn_id|card_no|txn_time|amount|dc_flag|mcc|merchant_name"
+    "|cross_border|ccy",
+    "crm/contacts.csv": "crm_id,name,mobile,email,wechat_unionid,wecom_external_id,rm_staff_id,"
+    "assigned_on,addr,"
     "city,birth_date,gender,company",
     "callcenter/feedback.csv": "ticket_id,cust_no,caller_mobile,created_at,channel,content,satisfaction",
     "ground_truth/persons.csv": "source,source_key,person_id",
@@ -99,7 +105,8 @@ def test_id_numbers_valid_except_planted_typos(bank: Path) -> None:
     assert 0 < invalid < 0.04
 
 
-def test_same_seed_same_bytes(tmp_path: Path) -> None:
+def test_same_seed_same_bytes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("kequn.demo.generator.context.CHUNK", 200)  # two chunks: the process pool path
     generate_bank(tmp_path / "a", customers=300, seed=5)
     generate_bank(tmp_path / "b", customers=300, seed=5)
     for name in [*FILES, "manifest.json"]:

@@ -42,7 +42,9 @@ def plant(ctx: BankContext, chunk: int, acct, active, dormant) -> tuple[Txns, np
     """Txns of every planted case, and per case: its pattern and the row (in ``acct``) of its account."""
     rng = ctx.rng("aml", chunk)
     per_pattern = max(1, round(len(acct) * CASE_RATE))
-    parts, pattern, row = [], [], []
+    parts: list[Txns] = []
+    pattern: list[int] = []
+    row: list[np.ndarray] = []
     for p, name in enumerate(PATTERNS):
         pool = np.flatnonzero(dormant if name == "dormant_large" else active)
         chosen = rng.choice(pool, min(per_pattern, len(pool)), replace=False) if len(pool) else pool
@@ -81,8 +83,9 @@ def _fan(ctx, rng, acct, case, gather: bool) -> Txns:
         lambda o, k: np.round(each[o] * rng.uniform(0.8, 1.0, k) * 100),
     )
     total = many * each * 0.95
-    big = _burst(ctx, rng, acct, case, np.ones(n, np.int64), start + (0 if not gather else 3) * DAY, 1, not gather,
-                 lambda o, k: np.round(total[o] * 100))  # fmt: skip
+    big_day = start + (3 if gather else 0) * DAY
+    one = np.ones(n, np.int64)
+    big = _burst(ctx, rng, acct, case, one, big_day, 1, not gather, lambda o, k: np.round(total[o] * 100))
     return Txns.concat([small, big])
 
 
@@ -124,9 +127,9 @@ def _frequent_cash(ctx, rng, acct, case) -> Txns:
     n = len(acct)
     start = _days_before_end(ctx, rng, n, 5, 80)
     per_day = rng.integers(3, 5, n)
+    amounts = lambda o, k: rng.integers(20, 200, k) * 10_000  # noqa: E731
     days = [
-        _burst(ctx, rng, acct, case, per_day, start + d * DAY, 1, False, lambda o, k: rng.integers(20, 200, k) * 10_000,
-               code=CASH, channel=ATM)
+        _burst(ctx, rng, acct, case, per_day, start + d * DAY, 1, False, amounts, code=CASH, channel=ATM)
         for d in range(3)
     ]  # fmt: skip
     return Txns.concat(days)

@@ -55,7 +55,7 @@ def app_events(
     less; customers about to buy keep viewing that product in the last two weeks."""
     rng = users["rng"]
     index = users["index"]
-    rate = rng.gamma(0.9, 8 / 0.9, len(index)) * ctx.days / 90
+    rate = rng.gamma(0.9, 5 / 0.9, len(index)) * ctx.days / 90  # sessions per user: ~5 per 90 days
     sessions = rng.poisson(rate)
     user = np.repeat(np.arange(len(index)), sessions)
     u = rng.random(len(user))

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-Col = pa.Array | pa.ChunkedArray
-Part = Col | str
+Col = Any  # a pyarrow Array or ChunkedArray (pyarrow ships no type stubs)
+Part = Any  # a column or a plain str repeated on every row
 
 
 def concat(*parts: Part) -> pa.Array:
@@ -56,9 +58,27 @@ def dates(days: np.ndarray) -> pa.Array:
 
 
 def fmt_dates(days: np.ndarray, pattern: str) -> pa.Array:
-    """``datetime64[D]`` formatted with a strftime pattern (``%Y%m%d``, ``%Y/%m/%d``)."""
-    stamps = pa.array(np.asarray(days, "datetime64[D]").astype("datetime64[s]"), pa.timestamp("s"))
-    return pc.strftime(stamps, pattern)
+    """``datetime64[D]`` formatted with a strftime pattern (``%Y%m%d``, ``%Y/%m/%d``); NaT gives null.
+
+    strftime is slow per row, so each distinct day in the range is formatted once and looked up.
+    """
+    d = np.asarray(days, "datetime64[D]")
+    missing = np.isnat(d)
+    serial = d.astype(np.int64)
+    if missing.all():
+        return pa.nulls(len(d), pa.string())
+    lo, hi = serial[~missing].min(), serial[~missing].max()
+    table = pc.strftime(
+        pa.array(np.arange(lo, hi + 1).astype("datetime64[D]").astype("datetime64[s]")), pattern
+    )
+    return table.take(pa.array(np.where(missing, 0, serial - lo), mask=missing))
+
+
+@cache
+def _clock(pattern: str) -> pa.Array:
+    """All 86,400 times of day in ``pattern`` (e.g. ``%H:%M:%S+08:00``)."""
+    seconds = np.arange(86_400).astype("datetime64[s]")
+    return pc.strftime(pa.array(seconds, pa.timestamp("s")), pattern)
 
 
 def timestamps(seconds: np.ndarray) -> pa.Array:
@@ -67,7 +87,12 @@ def timestamps(seconds: np.ndarray) -> pa.Array:
 
 
 def fmt_times(seconds: np.ndarray, pattern: str) -> pa.Array:
-    return pc.strftime(timestamps(seconds), pattern)
+    """Timestamps formatted as ``<date pattern><time pattern>``, split at ``%H``, by table look-up."""
+    split = pattern.index("%H")
+    t = np.asarray(seconds, "datetime64[s]")
+    day = t.astype("datetime64[D]")
+    second_of_day = (t - day).astype(np.int64)
+    return concat(fmt_dates(day, pattern[:split]), _clock(pattern[split:]).take(pa.array(second_of_day)))
 
 
 def hex_ids(rng: np.random.Generator, n: int, width: int) -> pa.Array:

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from datetime import date
+from multiprocessing import get_context
 from pathlib import Path
 
 import numpy as np
@@ -17,7 +20,7 @@ from kequn.demo.generator.catalog import build_org, products_table
 from kequn.demo.generator.context import BankContext
 from kequn.demo.generator.core import core_records, customers_table
 from kequn.demo.generator.people import STATUS_ACTIVE, STATUS_DORMANT, People, draw_people
-from kequn.demo.generator.writers import CsvOut, JsonLinesOut
+from kequn.demo.generator.writers import OutputFiles, Rendered, render_csv, render_json_lines
 
 Progress = Callable[[str, int, int], None]  # (step, chunks done, chunks in all)
 
@@ -48,26 +51,25 @@ FILES: dict[str, dict[str, str]] = {
 STEPS = ("customers", "accounts", "transactions", "cards", "app", "crm & call centre", "ground truth")
 
 
-class _Outputs:
-    def __init__(self, out: Path) -> None:
-        self.files: dict[str, CsvOut | JsonLinesOut] = {
-            name: JsonLinesOut(out / name) if name.endswith(".jsonl") else CsvOut(out / name, **opts)
-            for name, opts in FILES.items()
-        }
-        self.counters = {"txn": 0, "card_txn": 0, "event": 0, "ticket": 0}
+# Ids are numbered per chunk, in blocks, so that chunks can be generated in any order or in parallel.
+ID_BLOCK = {"txn": 10**8, "event": 10**8, "card_txn": 10**7, "ticket": 10**6}
 
-    def __getitem__(self, name: str):  # noqa: ANN204 - CsvOut or JsonLinesOut
-        return self.files[name]
 
-    def take_ids(self, counter: str, n: int) -> int:
-        first = self.counters[counter]
-        self.counters[counter] += n
-        return first
+class _ChunkSink:
+    """Collects one chunk's rendered share of every file."""
 
-    def close(self) -> dict[str, int]:
-        for f in self.files.values():
-            f.close()
-        return {name: f.rows for name, f in self.files.items()}
+    def __init__(self, chunk: int) -> None:
+        self.chunk = chunk
+        self.parts: dict[str, Rendered] = {}
+
+    def write(self, name: str, rows: pa.Table | pa.Array) -> None:
+        if name.endswith(".jsonl"):
+            self.parts[name] = render_json_lines(rows)
+        else:
+            self.parts[name] = render_csv(rows, **FILES[name])
+
+    def first_id(self, kind: str) -> int:
+        return self.chunk * ID_BLOCK[kind]
 
 
 def generate_bank(
@@ -79,76 +81,80 @@ def generate_bank(
     as_of: date = date(2026, 10, 31),
     progress: Progress | None = None,
 ) -> dict:
-    """Write every source export of a bank with ``customers`` people; returns the manifest."""
+    """Write every source export of a bank with ``customers`` people; returns the manifest.
+
+    Chunks of 100,000 people are generated in worker processes (one per CPU) and written in order.
+    """
     ctx = BankContext(customers, seed, days, as_of)
     object.__setattr__(ctx, "org", build_org(ctx.rng("org"), customers))
     out.mkdir(parents=True, exist_ok=True)
-    files = _Outputs(out)
-    files["org/orgs.csv"].write(ctx.org.orgs_table())  # type: ignore[attr-defined]
-    files["org/staff.csv"].write(ctx.org.staff)  # type: ignore[attr-defined]
-    files["core/products.csv"].write(products_table())
-    chunks = ctx.chunks()
+    files = OutputFiles(out, list(FILES))
+    files.append("org/orgs.csv", render_csv(ctx.org.orgs_table()))  # type: ignore[attr-defined]
+    files.append("org/staff.csv", render_csv(ctx.org.staff))  # type: ignore[attr-defined]
+    files.append("core/products.csv", render_csv(products_table()))
     report = progress or (lambda step, done, total: None)
-    for chunk, lo, hi in chunks:
-        _one_chunk(ctx, chunk, lo, hi, files, lambda step: report(step, chunk + 1, len(chunks)))
-    manifest = {
-        "as_of": as_of.isoformat(),
-        "days": days,
-        "customers": customers,
-        "seed": seed,
-        "files": files.close(),
-    }
+    chunks = ctx.chunks()
+    for done, parts in enumerate(_chunk_results(ctx, chunks), start=1):
+        for name in FILES:
+            if name in parts:
+                files.append(name, parts[name])
+        for step in STEPS:
+            report(step, done, len(chunks))
+    manifest = {"as_of": as_of.isoformat(), "days": days, "customers": customers, "seed": seed}
+    manifest["files"] = files.close()
     (out / "manifest.json").write_text(
         json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8"
     )
     return manifest
 
 
-def _one_chunk(
-    ctx: BankContext, chunk: int, lo: int, hi: int, files: _Outputs, done: Callable[[str], None]
-) -> None:
+def _chunk_results(ctx: BankContext, chunks: list[tuple[int, int, int]]) -> Iterator[dict[str, Rendered]]:
+    """Rendered chunks in chunk order; in-process for one chunk (fast start), else a process pool."""
+    if len(chunks) == 1:
+        yield _one_chunk(ctx, *chunks[0])
+        return
+    workers = min(len(chunks), os.cpu_count() or 1)
+    with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
+        pending = [pool.submit(_one_chunk, ctx, *c) for c in chunks[:workers]]
+        for nxt in chunks[workers:] + [None] * workers:  # keep at most `workers` chunks in flight (memory)
+            result = pending.pop(0).result()
+            if nxt is not None:
+                pending.append(pool.submit(_one_chunk, ctx, *nxt))
+            yield result
+
+
+def _one_chunk(ctx: BankContext, chunk: int, lo: int, hi: int) -> dict[str, Rendered]:
+    files = _ChunkSink(chunk)
     people = draw_people(ctx, chunk, lo, hi)
     core = core_records(ctx, chunk, people)
     cust_no = core.cust_no
-    files["core/customers.csv"].write(customers_table(ctx, chunk, people, core))
-    files["core/consents.csv"].write(truth.consents(ctx, chunk, cust_no))
+    files.write("core/customers.csv", customers_table(ctx, chunk, people, core))
+    files.write("core/consents.csv", truth.consents(ctx, chunk, cust_no))
     links = [truth.person_links("core", cust_no, people.person_id.take(pa.array(core.pos)))]
-    done("customers")
     accounts = acc.open_accounts(ctx, chunk, people, core)
-    files["core/accounts.csv"].write(acc.accounts_table(accounts, core))
-    done("accounts")
+    files.write("core/accounts.csv", acc.accounts_table(accounts, core))
     aml_truth = _ledger(ctx, chunk, people, core, accounts, files)
-    done("transactions")
     holders = cards.card_holders(ctx, chunk, people)
-    card_table, spending = cards.cards_and_spending(ctx, people, holders, files.counters["card_txn"])
-    files.take_ids("card_txn", spending.num_rows)
-    files["cards/card_customers.txt"].write(holders["table"])
-    files["cards/cards.txt"].write(card_table)
-    files["cards/card_transactions.txt"].write(spending)
+    card_table, spending = cards.cards_and_spending(ctx, people, holders, files.first_id("card_txn"))
+    files.write("cards/card_customers.txt", holders["table"])
+    files.write("cards/cards.txt", card_table)
+    files.write("cards/card_transactions.txt", spending)
     links.append(_links("cards", holders["table"]["cc_cust_id"], people, holders["index"]))
-    done("cards")
     intent = truth.intents(ctx, chunk, people)
     users = app.app_users(ctx, chunk, people)
-    files["app/users.jsonl"].write(users["lines"])
-    events = app.app_events(ctx, people, users, intent, files.counters["event"])
-    files.take_ids("event", len(events))
-    files["app/events.jsonl"].write(events)
+    files.write("app/users.jsonl", users["lines"])
+    files.write("app/events.jsonl", app.app_events(ctx, people, users, intent, files.first_id("event")))
     links.append(_links("app", users["user_id"], people, users["index"]))
-    done("app")
     contacts = crm.contacts(ctx, chunk, people)
-    files["crm/contacts.csv"].write(contacts["table"])
+    files.write("crm/contacts.csv", contacts["table"])
     links.append(_links("crm", contacts["table"]["crm_id"], people, contacts["index"]))
-    tickets = feedback(ctx, chunk, people, cust_no, files.counters["ticket"])
-    files.take_ids("ticket", tickets.num_rows)
-    files["callcenter/feedback.csv"].write(tickets)
-    done("crm & call centre")
-    for table in links:
-        files["ground_truth/persons.csv"].write(table)
-    files["ground_truth/attrition.csv"].write(truth.attrition(people, cust_no))
-    files["ground_truth/purchases.csv"].write(truth.purchases(ctx, chunk, people, cust_no, intent))
-    files["ground_truth/offer_response.csv"].write(truth.offer_responses(ctx, chunk, people, cust_no))
-    files["ground_truth/aml_patterns.csv"].write(aml_truth)
-    done("ground truth")
+    files.write("callcenter/feedback.csv", feedback(ctx, chunk, people, cust_no, files.first_id("ticket")))
+    files.write("ground_truth/persons.csv", pa.concat_tables(links))
+    files.write("ground_truth/attrition.csv", truth.attrition(people, cust_no))
+    files.write("ground_truth/purchases.csv", truth.purchases(ctx, chunk, people, cust_no, intent))
+    files.write("ground_truth/offer_response.csv", truth.offer_responses(ctx, chunk, people, cust_no))
+    files.write("ground_truth/aml_patterns.csv", aml_truth)
+    return files.parts
 
 
 def _links(source: str, keys, people: People, index: np.ndarray) -> pa.Table:
@@ -156,7 +162,7 @@ def _links(source: str, keys, people: People, index: np.ndarray) -> pa.Table:
 
 
 def _ledger(
-    ctx: BankContext, chunk: int, people: People, core, accounts: acc.AccountSet, files: _Outputs
+    ctx: BankContext, chunk: int, people: People, core, accounts: acc.AccountSet, files: _ChunkSink
 ) -> pa.Table:
     """Transactions of every demand deposit, their balances, and the planted AML cases."""
     rng = ctx.rng("transactions", chunk)
@@ -197,16 +203,16 @@ def _ledger(
     dormant = (status == STATUS_DORMANT) & ~second & (accounts.status[dd] != "C")
     planted, case_pattern, case_row = aml.plant(ctx, chunk, dd_acct, active & ~second, dormant)
     parts.append(planted)
-    ordered = ledger.order(txns.Txns.concat(parts))
-    first_id = files.take_ids("txn", len(ordered))
-    files["core/transactions.csv"].write(ledger.transactions_table(ordered, first_id))
+    ordered = ledger.order(txns.Txns.concat(parts), dd_acct)
+    first_id = files.first_id("txn")
+    files.write("core/transactions.csv", ledger.transactions_table(ordered, first_id))
     opening = ledger.opening_balances(ordered, dd_acct, accounts.amount[dd])
     open_dd = accounts.status[dd] != "C"
     balances = [
         acc.non_deposit_balances(ctx, chunk, accounts),
         ledger.dd_balances(ctx, ordered, dd_acct, opening, open_dd),
     ]
-    files["core/balances.csv"].write(ledger.balances_table(balances))
+    files.write("core/balances.csv", ledger.balances_table(balances))
     case_ids = np.unique(planted.case)
     return truth.aml_cases(
         people, core.cust_no, pos[case_row], aml.PATTERNS, case_pattern, case_ids, ordered.case, first_id

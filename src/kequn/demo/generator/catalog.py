@@ -80,7 +80,7 @@ class Org:
 
     def orgs_table(self) -> pa.Table:
         branch_ids = [f"B{b + 1:02d}" for b in range(self.n_branches)]
-        rows = [("H000", "总行", "head", None)]
+        rows: list[tuple[str, str, str, str | None]] = [("H000", "总行", "head", None)]
         rows += [(bid, f"{CITIES[b][:-1]}分行", "branch", "H000") for b, bid in enumerate(branch_ids)]
         for sid, b in zip(self.sub_ids, self.sub_branch, strict=True):
             rows.append((sid, f"{CITIES[b][:-1]}第{sid[-2:].lstrip('0')}支行", "sub_branch", branch_ids[b]))

@@ -10,9 +10,15 @@ from kequn.demo.generator.context import BankContext
 from kequn.demo.generator.txns import BANKS, CHANNELS, CURRENCIES, TXN_CODES, Txns
 
 
-def order(txns: Txns) -> Txns:
-    """By account, then time: the order balances are computed in and a bank exports in."""
-    return txns.take(np.lexsort((txns.time, txns.acct)))
+def order(txns: Txns, dd_acct: np.ndarray) -> Txns:
+    """By account, then time: the order balances are computed in and a bank exports in.
+
+    One argsort of a combined int64 key (account rank, seconds) is several times faster than lexsort."""
+    rank = np.searchsorted(dd_acct, txns.acct).astype(np.int64)
+    seconds = txns.time.astype(np.int64)
+    offset = seconds - (seconds.min() if len(seconds) else 0)
+    key = rank * (int(offset.max(initial=0)) + 1) + offset
+    return txns.take(np.argsort(key, kind="stable"))
 
 
 def opening_balances(txns: Txns, dd_acct: np.ndarray, target_cents: np.ndarray) -> np.ndarray:

@@ -227,9 +227,9 @@ def _salary(rng, birth, income, status) -> dict[str, np.ndarray]:
 
 
 def _activity(ctx: BankContext, rng: np.random.Generator, status: np.ndarray) -> np.ndarray:
-    """Expected everyday transactions over the window: long-tailed, ~28 per active customer per 90 days."""
+    """Expected everyday transactions over the window: long-tailed, ~29.5 per active customer per 90 days."""
     gamma = rng.gamma(0.8, 1 / 0.8, len(status))
-    return np.where(status == STATUS_ACTIVE, 28.0 * ctx.days / 90 * gamma, 0.0)
+    return np.where(status == STATUS_ACTIVE, 29.5 * ctx.days / 90 * gamma, 0.0)
 
 
 CHURN_REASONS = ("transfer_to_other_bank", "service_complaint", "fees", "relocation", "better_rate_elsewhere")

@@ -28,7 +28,10 @@ def landlines(rng: np.random.Generator, n: int) -> pa.Array:
 
 
 def formatted(rng: np.random.Generator, mobile: np.ndarray, messy_share: float) -> pa.Array:
-    """Phones as a source system keeps them: plain, ``+86 138 1234 5678``, ``138-1234-5678`` or ``+8613812345678``."""
+    """Phones as a source system keeps them.
+
+    Plain, ``+86 138 1234 5678``, ``138-1234-5678`` or ``+8613812345678``; ``messy_share`` are not plain.
+    """
     text = digits(mobile)
     style = np.where(rng.random(len(mobile)) < messy_share, rng.integers(1, 4, len(mobile)), 0)
     head, mid = pc.utf8_slice_codeunits(text, 0, 3), pc.utf8_slice_codeunits(text, 3, 7)

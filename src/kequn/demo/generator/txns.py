@@ -19,22 +19,70 @@ ATM, CNT, MOB, NET, POS, API = range(6)
 TXN_CODES = ("CASH", "TRF", "SAL", "PUR", "RPY", "INT", "FEE")
 CASH, TRF, SAL, PUR, RPY, INT, FEE = range(7)
 BANKS = (
-    "本行", "中国工商银行", "中国建设银行", "中国农业银行", "中国银行", "交通银行", "招商银行", "中国邮政储蓄银行",
-    "兴业银行", "浦发银行", "中信银行", "民生银行", "平安银行", "光大银行", "宁波银行", "微众银行",
-)  # fmt: skip
+    "本行",
+    "中国工商银行",
+    "中国建设银行",
+    "中国农业银行",
+    "中国银行",
+    "交通银行",
+    "招商银行",
+    "中国邮政储蓄银行",
+    "兴业银行",
+    "浦发银行",
+    "中信银行",
+    "民生银行",
+    "平安银行",
+    "光大银行",
+    "宁波银行",
+    "微众银行",
+)
 OWN_BANK = 0
 CURRENCIES = ("CNY", "USD", "HKD", "EUR")
 MERCHANTS = (
-    "美团", "京东商城", "拼多多", "盒马鲜生", "永辉超市", "沃尔玛", "华润万家", "星巴克", "肯德基", "麦当劳",
-    "中国石化", "中国石油", "滴滴出行", "国家电网", "中国移动", "中国联通", "携程旅行", "大众点评", "苏宁易购", "屈臣氏",
-)  # fmt: skip
+    "美团",
+    "京东商城",
+    "拼多多",
+    "盒马鲜生",
+    "永辉超市",
+    "沃尔玛",
+    "华润万家",
+    "星巴克",
+    "肯德基",
+    "麦当劳",
+    "中国石化",
+    "中国石油",
+    "滴滴出行",
+    "国家电网",
+    "中国移动",
+    "中国联通",
+    "携程旅行",
+    "大众点评",
+    "苏宁易购",
+    "屈臣氏",
+)
 PAYMENT_APPS = ("支付宝（中国）网络技术有限公司", "财付通支付科技有限公司", "云闪付")
 EMPLOYERS = (
-    "华为技术有限公司", "腾讯科技（深圳）有限公司", "国家电网有限公司", "中国移动通信集团", "比亚迪股份有限公司",
-    "上海汽车集团股份有限公司", "万科企业股份有限公司", "美的集团股份有限公司", "中国建筑第八工程局", "顺丰速运有限公司",
-    "京东世纪贸易有限公司", "阿里巴巴（中国）有限公司", "海尔集团公司", "格力电器股份有限公司", "宁德时代新能源科技股份有限公司",
-    "市第一人民医院", "市实验中学", "区人民政府办公室", "中国平安保险（集团）股份有限公司", "新东方教育科技集团",
-)  # fmt: skip
+    "华为技术有限公司",
+    "腾讯科技（深圳）有限公司",
+    "国家电网有限公司",
+    "中国移动通信集团",
+    "比亚迪股份有限公司",
+    "上海汽车集团股份有限公司",
+    "万科企业股份有限公司",
+    "美的集团股份有限公司",
+    "中国建筑第八工程局",
+    "顺丰速运有限公司",
+    "京东世纪贸易有限公司",
+    "阿里巴巴（中国）有限公司",
+    "海尔集团公司",
+    "格力电器股份有限公司",
+    "宁德时代新能源科技股份有限公司",
+    "市第一人民医院",
+    "市实验中学",
+    "区人民政府办公室",
+    "中国平安保险（集团）股份有限公司",
+    "新东方教育科技集团",
+)
 # Share of transactions in each hour of the day: quiet at night, peaks at lunch and in the evening.
 HOUR_WEIGHTS = np.array([1, 0.5, 0.3, 0.2, 0.2, 0.4, 1.5, 3, 5, 6, 7, 7, 8, 6, 6, 6, 6, 7, 8, 9, 9, 7, 4, 2])
 
@@ -137,7 +185,7 @@ def everyday(ctx: BankContext, rng: np.random.Generator, acct, activity, income,
     cross = transfer & (rng.random(n) < 0.003)
     merchant = pick(MERCHANTS, rng.integers(0, len(MERCHANTS), n))
     payee = pick(PAYMENT_APPS, rng.integers(0, len(PAYMENT_APPS), n))
-    person = random_names(rng, n)
+    person = random_names(rng, int(transfer.sum())).take(pa.array(np.cumsum(transfer) - 1, mask=~transfer))
     name = pa.compute.if_else(pa.array(channel == API), payee, merchant)
     name = pa.compute.if_else(pa.array(transfer), person, name)
     name = pa.compute.if_else(pa.array((code == CASH) | (code == FEE)), pa.scalar(None, pa.string()), name)
@@ -204,10 +252,16 @@ def repayments(ctx: BankContext, rng: np.random.Generator, dd_acct, loan_acct, p
         when = np.full(n, day.astype("datetime64[s]") + np.timedelta64(2 * 3600, "s"))
         parts.append(
             Txns.build(
-                dd_acct, when, payment, np.zeros(n, bool), np.full(n, API), np.full(n, RPY),
-                cpty_acct=loan_acct, cpty_bank=np.full(n, OWN_BANK),
+                dd_acct,
+                when,
+                payment,
+                np.zeros(n, bool),
+                np.full(n, API),
+                np.full(n, RPY),
+                cpty_acct=loan_acct,
+                cpty_bank=np.full(n, OWN_BANK),
             )
-        )  # fmt: skip
+        )
     return Txns.concat(parts) if parts else _none()
 
 

@@ -26,15 +26,23 @@ class MatchStats:
 
 
 class _Clock:
-    def __init__(self, stats: MatchStats, progress: Progress | None):
-        self.stats, self.progress, self.started = stats, progress, time.perf_counter()
+    """Times phases; tells ``progress`` when each phase starts."""
 
-    def lap(self, phase: str) -> None:
-        now = time.perf_counter()
-        self.stats.seconds[phase] = round(now - self.started, 3)
-        self.started = now
+    def __init__(self, stats: MatchStats, progress: Progress | None):
+        self.stats, self.progress = stats, progress
+        self.phase: str | None = None
+        self.started = time.perf_counter()
+
+    def start(self, phase: str) -> None:
+        self.stop()
+        self.phase, self.started = phase, time.perf_counter()
         if self.progress:
             self.progress(phase)
+
+    def stop(self) -> None:
+        if self.phase:
+            self.stats.seconds[self.phase] = round(time.perf_counter() - self.started, 3)
+        self.phase = None
 
 
 def _scalar(con: duckdb.DuckDBPyConnection, sql: str) -> int:
@@ -67,17 +75,18 @@ def match(
     """Cluster the person records in relation ``source``; leaves temp table ``oneid_cluster``."""
     stats = MatchStats()
     clock = _Clock(stats, progress)
+    clock.start("normalise")
     stats.records = build_norm_table(con, source)
-    clock.lap("normalise")
+    clock.start("rules")
     con.execute(f"CREATE OR REPLACE TEMP TABLE {ID_EDGE_TABLE} AS {id_edges_sql()}")
     stats.deterministic_pairs = _scalar(con, id_pairs_sql())
-    clock.lap("rules")
+    clock.start("splink")
     stats.splink_pairs = run_splink(con, stats.records, stats.deterministic_pairs, threshold)
-    clock.lap("splink")
+    clock.start("cluster")
     stats.clusters = build_clusters(
         con, ID_EDGE_TABLE, splink_model.EDGE_TABLE, overrides or Overrides(), stats.records
     )
-    clock.lap("cluster")
+    clock.stop()
     return stats
 
 

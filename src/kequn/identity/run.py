@@ -79,6 +79,8 @@ def resolve_identity(
     chosen = engine.use_snapshot("person_record", as_of)
     stats = match(con, "person_record", overrides=load_overrides(store_url), progress=progress)
     started = time.perf_counter()
+    if progress:
+        progress("publish")
     customers = build_links(engine, chosen)
     engine.write_snapshot(
         "source_link", chosen, f"SELECT * FROM {LINKS} ORDER BY customer_id, source, source_key"
@@ -86,8 +88,6 @@ def resolve_identity(
     engine.write_snapshot("customer", chosen, f"{customer_sql(LINKS)} ORDER BY customer_id")
     drop_work_tables(con)
     stats.seconds["publish"] = round(time.perf_counter() - started, 3)
-    if progress:
-        progress("publish")
     return IdentityReport(
         chosen, stats.records, customers, stats.deterministic_pairs, stats.splink_pairs, stats.seconds
     )

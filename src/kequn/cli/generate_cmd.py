@@ -42,6 +42,7 @@ def generate(
     from kequn.core.progress import progress
     from kequn.demo.generator import generate_bank
     from kequn.demo.generator.bank import STEPS
+    from kequn.demo.generator.context import CHUNK
 
     _check(customers, days)
     export_date = _parse_as_of(as_of)
@@ -54,7 +55,7 @@ def generate(
             bar.update(tasks[step], completed=done)  # type: ignore[arg-type]
 
         for step in STEPS:
-            report(step, 0, -(-customers // 100_000))
+            report(step, 0, -(-customers // CHUNK))
         manifest = generate_bank(
             out, customers=customers, seed=seed, days=days, as_of=export_date, progress=report
         )

@@ -1,4 +1,4 @@
-"""``generate_bank``: every source system of the synthetic bank, chunk by chunk of 100,000 people."""
+"""``generate_bank``: every source system of the synthetic bank, chunk by chunk of 50,000 people."""
 
 from __future__ import annotations
 
@@ -83,7 +83,7 @@ def generate_bank(
 ) -> dict:
     """Write every source export of a bank with ``customers`` people; returns the manifest.
 
-    Chunks of 100,000 people are generated in worker processes (one per CPU) and written in order.
+    Chunks of 50,000 people are generated in worker processes (one per CPU) and written in order.
     """
     ctx = BankContext(customers, seed, days, as_of)
     object.__setattr__(ctx, "org", build_org(ctx.rng("org"), customers))

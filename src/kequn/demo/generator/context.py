@@ -8,7 +8,7 @@ from datetime import date
 
 import numpy as np
 
-CHUNK = 100_000  # people per chunk: bounds memory; part of the output contract (seeds are per chunk)
+CHUNK = 50_000  # people per chunk: bounds memory (~1.5 GiB per worker); seeds are per chunk
 DAY = np.timedelta64(1, "D")
 
 

@@ -10,7 +10,7 @@ import json
 import pyarrow as pa
 
 from kequn.ingest.reader import ROW, Malformed
-from kequn.ingest.validate import final_table, literal
+from kequn.ingest.validate import literal, rejected_sql
 
 TABLE = "quarantine"
 FILES = "ingest_files"  # (__file, source_file, first_line, target_table)
@@ -64,10 +64,7 @@ def line_expr(alias: str) -> str:
 
 def quarantine_sql(targets: list[str]) -> str:
     """All rejected rows of a run, plus the malformed lines the parser could not split."""
-    rejected = " UNION ALL ".join(
-        f"SELECT __file, {ROW}, __column, __reason, __raw FROM {final_table(t)} WHERE __status = 'rejected'"
-        for t in targets
-    )
+    rejected = " UNION ALL ".join(rejected_sql(t) for t in targets)
     rejected = (
         rejected
         or f"SELECT 0 AS __file, 0::BIGINT AS {ROW}, {NO_TEXT} AS __column, {NO_TEXT} AS __reason, "

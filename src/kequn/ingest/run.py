@@ -1,5 +1,8 @@
 """One ingest run: check every source, stage each file, settle keys and references, publish.
 
+Each file is read once into a typed staging table; duplicate keys and dangling references only
+produce a small table of overruled rows, which the publish anti-joins (no second full copy).
+
 Nothing is published until every file has been read, so a fatal input error leaves the warehouse
 as it was. Each canonical table is published once, with the rows of all the files that feed it.
 """
@@ -74,7 +77,7 @@ def ingest_sources(
             if not entry.spec.is_lookup:
                 _stage(engine, entry, progress)
         for target in targets:
-            engine.execute(validate.final_sql(TABLES[target], _checked_refs(target, targets)))
+            engine.execute(validate.late_sql(TABLES[target], _checked_refs(target, targets)))
         _fill_late_raw(engine, entries, targets)
         files = _file_reports(engine, entries, targets)
         tables = _publish(engine, entries, targets, day)
@@ -202,7 +205,7 @@ def _fill_late_raw(engine: Engine, entries: list[_Entry], targets: list[str]) ->
     for entry in entries:
         if entry.spec.is_lookup:
             continue
-        final = validate.final_table(entry.spec.target)
+        final = validate.late_table(entry.spec.target)
         pending = f"SELECT {reader.ROW} FROM {final} WHERE __file = {entry.index} AND __status = 'rejected' "
         pending += "AND __raw IS NULL"
         if not engine.scalar(f"SELECT count(*) FROM ({pending})"):
@@ -251,7 +254,7 @@ def _publish(engine: Engine, entries: list[_Entry], targets: list[str], day: dat
 
 def _drop_temp_tables(engine: Engine, entries: list[_Entry]) -> None:
     names = {validate.stage_table(e.spec.target) for e in entries if not e.spec.is_lookup}
-    names |= {validate.final_table(e.spec.target) for e in entries if not e.spec.is_lookup}
+    names |= {validate.late_table(e.spec.target) for e in entries if not e.spec.is_lookup}
     names |= {_lookup(e.spec) for e in entries if e.spec.is_lookup}
     for name in sorted(names):
         engine.execute(f"DROP TABLE IF EXISTS {name}")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import platform
 import shutil
 import tempfile
@@ -105,9 +106,11 @@ def run(root: Path, rows: int, sample: int) -> None:
     source = root / "src"
     write_sources(source, rows)
     size_mb = (source / "core/transactions.csv").stat().st_size / 1e6
+    load_before = Path("/proc/loadavg").read_text().split()[:3]
     engine = DuckDBEngine(Warehouse(root / "warehouse"))
     report = ingest_sources(engine, source, core_mappings(root), as_of=dt.date(2026, 10, 31))
     engine.close()
+    load_after = Path("/proc/loadavg").read_text().split()[:3]
     txn = next(f for f in report.files if f.target == "txn")
     fast = txn.read / txn.seconds
     end_to_end = txn.read / report.seconds
@@ -120,6 +123,9 @@ def run(root: Path, rows: int, sample: int) -> None:
         f"= {end_to_end:,.0f} rows/s",
         f"naive pandas read_csv + row loop ({sample:,} rows): {naive:,.0f} rows/s "
         f"-> kequn ingest is {end_to_end / naive:,.0f}x faster end to end",
+        f"target >= 1,000,000 rows/s end to end: {'MET' if end_to_end >= 1e6 else 'NOT met'}",
+        f"load average (1/5/15 min) before: {' '.join(load_before)}, after: {' '.join(load_after)} "
+        f"({os.cpu_count()} cores)",
     ]
     print("\n".join(lines))
     append_results(rows, lines)

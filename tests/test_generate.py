@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from kequn.demo.generator import FILES, generate_bank
-from kequn.demo.generator.idnumbers import is_valid
+from kequn.demo.generator.idnumbers import id_bodies, is_valid
 
 COLUMNS = {
     "org/orgs.csv": "org_id,org_name,org_level,parent_org_id",
@@ -103,6 +103,29 @@ def test_id_numbers_valid_except_planted_typos(bank: Path) -> None:
     cards = [r["id_number"] for r in _rows(bank, "cards/card_customers.txt") if r["id_number"]]
     invalid = sum(not is_valid(i) for i in cards) / len(cards)
     assert 0 < invalid < 0.04
+
+
+def test_different_people_never_share_an_id_number(bank: Path) -> None:
+    person = {
+        r["source_key"]: r["person_id"]
+        for r in _rows(bank, "ground_truth/persons.csv")
+        if r["source"] == "core"
+    }
+    holders: dict[str, set[str]] = {}
+    for r in _rows(bank, "core/customers.csv"):
+        holders.setdefault(r["cert_no"], set()).add(person[r["cust_no"]])
+    assert max(len(p) for p in holders.values()) == 1
+
+
+def test_id_sequences_are_unique_across_chunks() -> None:
+    rng = np.random.default_rng(0)
+    n = 3_000  # crowded on purpose (~2.5 per region, date and sex; reality is far sparser)
+    region = rng.choice(np.array([110105, 310101, 440305]), n)
+    birth = np.datetime64("1990-01-01") + rng.integers(0, 200, n)
+    male = rng.random(n) < 0.5
+    bodies = np.concatenate([id_bodies(region, birth, male, chunk) for chunk in range(3)])
+    assert len(np.unique(bodies)) == len(bodies)
+    assert ((bodies % 10) % 2 == np.tile(male, 3)).all()  # sex parity kept
 
 
 def test_same_seed_same_bytes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -106,7 +106,7 @@ def draw_people(ctx: BankContext, chunk: int, lo: int, hi: int) -> People:
         surname=surname,
         given=given,
         address=address,
-        id_body=id_bodies(rng, REGION_CODE[address.district], birth, male),
+        id_body=id_bodies(REGION_CODE[address.district], birth, male, chunk),
         mobile=mobiles(rng, n),
         landline=_household_landlines(rng, family),
         email=_emails(rng, n),

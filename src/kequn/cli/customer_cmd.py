@@ -103,7 +103,7 @@ def _money(value: Any) -> str:
 
 def render_360(view: dict[str, Any]) -> None:
     p = view["profile"]
-    head = f"[bold]{p.get('name')}[/bold]  {view['customer_id']}  {p.get('gender') or ''}"
+    head = f"[bold]{p.get('name') or '-'}[/bold]  {view['customer_id']}  {p.get('gender') or ''}"
     branch = p.get("org_name") or p.get("org_id") or "-"
     rm = p.get("rm_name") or p.get("rm_id") or "-"
     lines = [

@@ -157,10 +157,21 @@ def train(linker: Any, *, records: int, id_pairs: int, seed: int = SEED) -> None
     training.estimate_probability_two_random_records_match(
         ["l.id_label = r.id_label", "l.phone = r.phone AND l.name_py = r.name_py"], recall=0.8
     )
+    _keep_prior_if_degenerate(linker, records)
     max_pairs = min(U_MAX_PAIRS, max(records * (records - 1) / 2, 1.0))
     training.estimate_u_using_random_sampling(max_pairs=max_pairs, seed=seed)
     if id_pairs:
         training.estimate_m_from_label_column("id_label")
+
+
+def _keep_prior_if_degenerate(linker: Any, records: int) -> None:
+    """Sources without ID numbers, names or phones (Berka) give no deterministic pairs, so the estimate
+    of λ is 0 and every match weight would be log2(0): keep the prior instead."""
+    settings_obj = linker._settings_obj
+    if not 0.0 < settings_obj._probability_two_random_records_match < 1.0:
+        settings_obj._probability_two_random_records_match = settings(records)[
+            "probability_two_random_records_match"
+        ]
 
 
 def predict_edges(con: duckdb.DuckDBPyConnection, linker: Any, threshold: float = DEFAULT_THRESHOLD) -> int:

@@ -16,14 +16,18 @@ OK, SKIPPED, REJECTED = "ok", "skipped", "rejected"
 
 
 def quote(name: str) -> str:
-    """>>> quote('a"b')
+    """A quoted SQL identifier.
+
+    >>> quote('a"b')
     '"a""b"'
     """
     return '"' + name.replace('"', '""') + '"'
 
 
 def literal(text: str) -> str:
-    """>>> literal("it's")
+    """A quoted SQL string literal.
+
+    >>> literal("it's")
     "'it''s'"
     """
     return "'" + text.replace("'", "''") + "'"

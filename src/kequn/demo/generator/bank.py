@@ -14,7 +14,7 @@ import numpy as np
 import pyarrow as pa
 
 from kequn.demo.generator import accounts as acc
-from kequn.demo.generator import aml, app, cards, crm, ledger, truth, txns
+from kequn.demo.generator import aml, app, cards, crm, defects, ledger, truth, txns
 from kequn.demo.generator.callcenter import feedback
 from kequn.demo.generator.catalog import build_org, products_table
 from kequn.demo.generator.context import BankContext
@@ -47,6 +47,7 @@ FILES: dict[str, dict[str, str]] = {
     "ground_truth/purchases.csv": {},
     "ground_truth/offer_response.csv": {},
     "ground_truth/aml_patterns.csv": {},
+    "ground_truth/planted_defects.csv": {},
 }
 STEPS = ("customers", "accounts", "transactions", "cards", "app", "crm & call centre", "ground truth")
 
@@ -94,18 +95,39 @@ def generate_bank(
     files.append("core/products.csv", render_csv(products_table()))
     report = progress or (lambda step, done, total: None)
     chunks = ctx.chunks()
+    first_lines: dict[str, str] = {}
     for done, parts in enumerate(_chunk_results(ctx, chunks), start=1):
         for name in FILES:
             if name in parts:
+                if name in defects.TARGETS:
+                    first_lines.setdefault(name, defects.first_data_line(parts[name]))
                 files.append(name, parts[name])
         for step in STEPS:
             report(step, done, len(chunks))
+    _plant_defects(files, first_lines)
     manifest = {"as_of": as_of.isoformat(), "days": days, "customers": customers, "seed": seed}
     manifest["files"] = files.close()
     (out / "manifest.json").write_text(
         json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8"
     )
     return manifest
+
+
+def _plant_defects(files: OutputFiles, first_lines: dict[str, str]) -> None:
+    """Append the defective rows and record where each went (line 1 is the header)."""
+    listing = []
+    for name, rows in defects.defect_rows(first_lines).items():
+        start = files.rows[name] + 2
+        listing += [(name, start + i, defect) for i, (_, defect) in enumerate(rows)]
+        files.append(name, defects.rendered(rows))
+    table = pa.table(
+        {
+            "file": [f for f, _, _ in listing],
+            "line": [line for _, line, _ in listing],
+            "defect": [d for _, _, d in listing],
+        }
+    )
+    files.append("ground_truth/planted_defects.csv", render_csv(table))
 
 
 def _chunk_results(ctx: BankContext, chunks: list[tuple[int, int, int]]) -> Iterator[dict[str, Rendered]]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 from typing import Annotated, Any
 
 import typer
@@ -13,7 +12,7 @@ from rich.panel import Panel
 from rich.table import Table
 
 from kequn.cli import app
-from kequn.cli.options import WorkspaceOption, workspace
+from kequn.cli.options import WorkspaceOption, parse_as_of, workspace
 from kequn.core.errors import NotFound
 from kequn.engine import engine_for
 
@@ -22,17 +21,6 @@ app.add_typer(customer_app, name="customer")
 
 AsOfOption = Annotated[str | None, typer.Option("--as-of", help="Snapshot date YYYY-MM-DD (default latest).")]
 out = Console()
-
-
-def _date(text: str | None) -> date | None:
-    from kequn.core.errors import UserInputError
-
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise UserInputError(f"--as-of: '{text}' is not a date (YYYY-MM-DD)") from None
 
 
 @customer_app.command("search")
@@ -45,7 +33,7 @@ def search(
     """List customers matching a customer id, phone, ID number or name."""
     from kequn.customers import search_customers
 
-    hits = search_customers(engine_for(workspace(ws)), query, as_of=_date(as_of), limit=limit)
+    hits = search_customers(engine_for(workspace(ws)), query, as_of=parse_as_of(as_of), limit=limit)
     _print_hits(hits)
 
 
@@ -60,14 +48,14 @@ def show(
     from kequn.customers import customer_360, search_customers
 
     engine = engine_for(workspace(ws))
-    hits = search_customers(engine, query, as_of=_date(as_of), limit=50)
+    hits = search_customers(engine, query, as_of=parse_as_of(as_of), limit=50)
     if not hits:
         raise NotFound(f"no customer matches '{_safe(query)}'")
     if len(hits) > 1:
         _print_hits(hits)
         out.print(f"{len(hits)} customers match; run 'kequn customer show <customer_id>' for one of them.")
         return
-    view = customer_360(engine, hits[0]["customer_id"], as_of=_date(as_of))
+    view = customer_360(engine, hits[0]["customer_id"], as_of=parse_as_of(as_of))
     if as_json:
         out.print_json(json.dumps(view, default=str, ensure_ascii=False))
     else:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -11,8 +10,7 @@ import typer
 from rich import print as rprint
 
 from kequn.cli import app
-from kequn.cli.options import WorkspaceOption, workspace
-from kequn.core.errors import UserInputError
+from kequn.cli.options import WorkspaceOption, parse_as_of, workspace
 
 identity_app = typer.Typer(help="OneID: resolve person records into customers.", no_args_is_help=True)
 app.add_typer(identity_app, name="identity")
@@ -31,15 +29,6 @@ def _quiet() -> None:
     logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
-def _as_of(text: str | None) -> date | None:
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise UserInputError(f"--as-of {text!r}: expected a date YYYY-MM-DD") from None
-
-
 @identity_app.command("run")
 def run(as_of: AsOfOption = None, ws_path: WorkspaceOption = None) -> None:
     """Resolve the person_record snapshot; publish source_link and customer snapshots."""
@@ -50,7 +39,7 @@ def run(as_of: AsOfOption = None, ws_path: WorkspaceOption = None) -> None:
     ws = workspace(ws_path)
     engine = engine_for(ws)
     try:
-        report = resolve_identity(engine, _as_of(as_of), store_url=ws.database_url)
+        report = resolve_identity(engine, parse_as_of(as_of), store_url=ws.database_url)
     finally:
         engine.close()
     phases = ", ".join(f"{k} {v:.1f}s" for k, v in report.seconds.items())
@@ -75,7 +64,7 @@ def evaluate(
     ws = workspace(ws_path)
     engine = engine_for(ws)
     try:
-        m = evaluate_identity(engine, truth, _as_of(as_of))
+        m = evaluate_identity(engine, truth, parse_as_of(as_of))
     finally:
         engine.close()
     rprint(f"precision {m.precision:.4f}  recall {m.recall:.4f}  F1 {m.f1:.4f}")

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from kequn.core.errors import UserInputError
 from kequn.core.workspace import ENV_WORKSPACE, Workspace, open_workspace
 
 WorkspaceOption = Annotated[
@@ -17,3 +19,13 @@ WorkspaceOption = Annotated[
 
 def workspace(path: Path | None) -> Workspace:
     return open_workspace(path)
+
+
+def parse_as_of(text: str | None) -> date | None:
+    """The value of an --as-of option: None (latest) or a date; anything else is a usage error."""
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise UserInputError(f"--as-of {text!r}: expected a date YYYY-MM-DD") from None

@@ -42,33 +42,26 @@ def search_by_customer_id(customer_id: str) -> Query:
     return "SELECT customer_id FROM customer WHERE customer_id = ?", [customer_id]
 
 
-def search_by_phone(digits: str) -> Query:
-    phone = NORMALISED_PHONE.format(col="r.phone")
-    sql = (
+def _customers_whose_records(condition: str) -> str:
+    """Customers having at least one source record (any system's spelling) that meets ``condition``."""
+    return (
         "SELECT DISTINCT l.customer_id FROM person_record r"
         " JOIN source_link l ON l.source = r.source AND l.source_key = r.source_key"
-        f" WHERE {phone} = ?"
+        f" WHERE {condition}"
     )
-    return sql, [digits]
+
+
+def search_by_phone(digits: str) -> Query:
+    return _customers_whose_records(f"{NORMALISED_PHONE.format(col='r.phone')} = ?"), [digits]
 
 
 def search_by_id_no(id_no: str) -> Query:
-    sql = (
-        "SELECT DISTINCT l.customer_id FROM person_record r"
-        " JOIN source_link l ON l.source = r.source AND l.source_key = r.source_key"
-        " WHERE upper(trim(r.id_no)) = ?"
-    )
-    return sql, [id_no.upper()]
+    return _customers_whose_records("upper(trim(r.id_no)) = ?"), [id_no.upper()]
 
 
 def search_by_name(names: list[str]) -> Query:
     marks = ", ".join("?" for _ in names)
-    sql = (
-        "SELECT DISTINCT l.customer_id FROM person_record r"
-        " JOIN source_link l ON l.source = r.source AND l.source_key = r.source_key"
-        f" WHERE r.name IN ({marks})"
-    )
-    return sql, list(names)
+    return _customers_whose_records(f"r.name IN ({marks})"), list(names)
 
 
 def hits(customer_ids_sql: str, limit: int) -> str:

@@ -22,14 +22,15 @@ from sqlglot import exp
 
 from kequn.core.errors import MappingError, SourceFileError, UserInputError
 from kequn.engine.base import Engine
+from kequn.ingest import fastcsv, reader, validate
 from kequn.ingest import quarantine as q
-from kequn.ingest import reader, validate
 from kequn.ingest.mapping import FileSpec, MappingSet, load_mapping_set
 from kequn.ingest.report import FileReport, IngestReport
 from kequn.model.schemas import TABLES
 
 ProgressCallback = Callable[[str, int, int], None]  # (file label, bytes done, bytes total)
 RAW = "ingest_raw"
+FAST_CSV = True  # UTF-8 CSV through DuckDB's read_csv when the numbering can be proven (fastcsv.py)
 
 
 @dataclass
@@ -45,6 +46,7 @@ class _Entry:
     seconds: float = 0.0
     malformed: list[reader.Malformed] = field(default_factory=list)
     rows: int = 0
+    lines: fastcsv.LineIndex | None = None  # set when the fast path read the file
 
 
 def ingest_sources(
@@ -166,6 +168,13 @@ def _register_source(engine: Engine, entry: _Entry, progress: ProgressCallback |
 def _stage(engine: Engine, entry: _Entry, progress: ProgressCallback | None) -> None:
     started = time.perf_counter()
     spec = entry.spec
+    stream = entry.stream
+    fast = FAST_CSV and stream is not None and not spec.is_lookup and fastcsv.usable(stream)
+    if fast and stream is not None and _stage_fast(engine, entry, stream):
+        if progress is not None:
+            progress(entry.label, stream.size, stream.size)
+        entry.seconds = time.perf_counter() - started
+        return
     _register_source(engine, entry, progress)
     if spec.is_lookup:
         sql = f"CREATE OR REPLACE TEMP TABLE {_lookup(spec)} AS SELECT * EXCLUDE ({reader.ROW}) FROM {RAW}"
@@ -180,6 +189,59 @@ def _stage(engine: Engine, entry: _Entry, progress: ProgressCallback | None) -> 
         raise
     _after_read(entry)
     entry.seconds = time.perf_counter() - started
+
+
+def _stage_fast(engine: Engine, entry: _Entry, stream: reader.BatchStream) -> bool:
+    """Stage a CSV file with DuckDB's reader; False (and nothing staged) when it cannot be proven exact."""
+    spec, index = entry.spec, entry.index
+    stage, rejects = validate.stage_table(spec.target), f"ingest_rejects_{index}"
+    relation = fastcsv.relation_sql(stream, rejects)
+    counter = fastcsv.IndexThread(stream.path)
+    counter.start()
+    engine.execute("SET preserve_insertion_order = true")  # rowid follows the file: the row index
+    try:
+        engine.execute(
+            f"INSERT INTO {stage} BY NAME ({validate.stage_sql(spec, index, relation, entry.columns)})"
+        )
+    except Exception:
+        counter.join()
+        _drop_rejects(engine, rejects)
+        return False  # the pyarrow reader reads it again and reports the problem its own way
+    finally:
+        engine.execute("SET preserve_insertion_order = false")
+    lines = counter.result()
+    found = [
+        (int(r["line"]), int(r["line_byte_position"]), str(r["error_type"]), r["csv_line"] or "")
+        for r in engine.query(
+            f"SELECT line, line_byte_position, error_type::VARCHAR AS error_type, csv_line FROM {rejects}"
+        ).to_pylist()
+    ]
+    _drop_rejects(engine, rejects)
+    if any(kind == fastcsv.BAD_UTF8 for _, _, kind, _ in found):
+        engine.execute(f"DELETE FROM {stage} WHERE __file = {index}")
+        line = reader.first_undecodable_line(stream.path, reader.UTF8)
+        raise SourceFileError(f"{entry.label}: line {line}: cannot decode as {reader.UTF8}")
+    first, rows = (
+        engine.query(f"SELECT min(rowid), count(*) FROM {stage} WHERE __file = {index}")
+        .to_pylist()[0]
+        .values()
+    )
+    malformed = fastcsv.malformed_rows(lines, stream, found)
+    if malformed is None or rows + len(malformed) + stream.first_line - 1 != lines.lines:
+        engine.execute(f"DELETE FROM {stage} WHERE __file = {index}")
+        return False
+    order = (
+        "" if spec.order_by else f", __order = {'-' if spec.dedupe == 'last' else ''}(rowid - {first or 0})"
+    )
+    engine.execute(f"UPDATE {stage} SET {reader.ROW} = rowid - {first or 0}{order} WHERE __file = {index}")
+    stream.rows, stream.malformed = rows, malformed
+    entry.malformed, entry.rows, entry.lines = malformed, rows + len(malformed), lines
+    return True
+
+
+def _drop_rejects(engine: Engine, rejects: str) -> None:
+    engine.execute(f"DROP TABLE IF EXISTS {rejects}")
+    engine.execute(f"DROP TABLE IF EXISTS {rejects}_scan")
 
 
 def _after_read(entry: _Entry) -> None:
@@ -210,6 +272,8 @@ def _fill_late_raw(engine: Engine, entries: list[_Entry], targets: list[str]) ->
         pending += "AND __raw IS NULL"
         if not engine.scalar(f"SELECT count(*) FROM ({pending})"):
             continue
+        if entry.lines is not None and _fill_late_by_line(engine, entry, final, pending):
+            continue
         if entry.stream is not None:
             entry.stream = reader.open_stream(entry.stream.path, entry.spec, entry.label)
         _register_source(engine, entry, None)
@@ -219,6 +283,27 @@ def _fill_late_raw(engine: Engine, entries: list[_Entry], targets: list[str]) ->
             f"({validate.raw_sql(entry.spec, RAW)}) WHERE {reader.ROW} IN ({pending})) r "
             f"WHERE {final}.__file = {entry.index} AND {final}.{reader.ROW} = r.{reader.ROW}"
         )
+
+
+def _fill_late_by_line(engine: Engine, entry: _Entry, final: str, pending: str) -> bool:
+    """Late rows of a fast-path file: fetch just their lines through the line index (no full re-read)."""
+    assert entry.lines is not None
+    rows = [int(r) for r in engine.query(pending).column(0).to_pylist()]
+    skipped = [m.line for m in entry.malformed]
+    at = {r: fastcsv.line_of_row(r, entry.first_line, skipped) for r in rows}
+    texts = entry.lines.read_lines(list(at.values()))
+    values = [fastcsv.parse_line(texts[at[r]].decode(reader.UTF8), entry.spec) for r in rows]
+    if any(len(v) != len(entry.columns) for v in values):
+        return False
+    data = {c: pa.array([v[i] for v in values], pa.string()) for i, c in enumerate(entry.columns)}
+    data[reader.ROW] = pa.array(rows, pa.int64())
+    engine.register(RAW, pa.table(data))
+    raw = validate.raw_json_expr(entry.spec, entry.columns)
+    engine.execute(
+        f"UPDATE {final} SET __raw = r.raw FROM (SELECT {reader.ROW}, {raw} AS raw FROM {RAW}) r "
+        f"WHERE {final}.__file = {entry.index} AND {final}.{reader.ROW} = r.{reader.ROW}"
+    )
+    return True
 
 
 def _file_reports(engine: Engine, entries: list[_Entry], targets: list[str]) -> list[FileReport]:

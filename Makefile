@@ -32,8 +32,11 @@ unit: $(STAMP) browser-deps
 
 test: lint typecheck unit
 
+# The foundation targets (about 15 minutes on 2 cores; needs ~20 GB free disk in $$TMPDIR).
 bench: $(STAMP)
-	$(BIN)/python bench/bench_foundation.py
+	$(BIN)/python bench/bench_generate.py --customers 1000000 --days 90
+	$(BIN)/python bench/bench_ingest.py --rows 30000000
+	$(BIN)/python bench/bench_identity.py --customers 1000000
 
 clean:
 	rm -rf $(VENV) demo-workspace .pytest_cache .mypy_cache .ruff_cache

@@ -70,7 +70,8 @@ class LineIndex:
         out: dict[int, bytes] = {}
         by_block: dict[int, list[int]] = {}
         for n in sorted(set(numbers)):
-            by_block.setdefault(bisect_right(self.before, n - 1) - 1, []).append(n)
+            # the block must start at or before the newline that ends line n - 1
+            by_block.setdefault(max(bisect_right(self.before, n - 2) - 1, 0), []).append(n)
         with open(self.path, "rb") as raw:
             for i, wanted in by_block.items():
                 raw.seek(self.offsets[i])

@@ -103,6 +103,9 @@ def big_txns(rows: int) -> tuple[str, dict[int, str]]:
 
 
 def test_fast_path_line_numbers_in_a_parallel_read(tmp_path, monkeypatch, fast_used):
+    from kequn.ingest import fastcsv
+
+    monkeypatch.setattr(fastcsv, "EXTRA_OPTIONS", ", buffer_size=262144")  # ~60 buffers, 2+ threads
     src, maps = make_sources(tmp_path)
     text, expected = big_txns(400_000)
     (src / "txns.csv").write_text(text, encoding="utf-8")

@@ -30,6 +30,7 @@ from kequn.ingest.validate import literal, quote
 CHUNK = 16 << 20
 WRONG_COUNT = ("MISSING COLUMNS", "TOO MANY COLUMNS")
 BAD_UTF8 = "INVALID ENCODING"
+EXTRA_OPTIONS = ""  # e.g. ", buffer_size=1048576": tests force a many-buffer parallel read
 
 
 @dataclass
@@ -109,7 +110,7 @@ def relation_sql(stream: BatchStream, rejects: str) -> str:
         f"delim={literal(spec.delimiter)}, quote={literal(quote_char)}, escape={literal(quote_char)}, "
         f"strict_mode=true, null_padding=false, allow_quoted_nulls=false, encoding='utf-8', "
         f"ignore_errors=true, store_rejects=true, rejects_table={literal(rejects)}, "
-        f"rejects_scan={literal(rejects + '_scan')})"
+        f"rejects_scan={literal(rejects + '_scan')}{EXTRA_OPTIONS})"
     )
     cols = ", ".join(f"coalesce({quote(c)}, '') AS {quote(c)}" for c in stream.columns)
     return f"(SELECT CAST(NULL AS BIGINT) AS {ROW}, {cols} FROM {read})"

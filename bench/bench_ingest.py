@@ -32,7 +32,8 @@ CORE_FILES = ("core/products.csv", "core/accounts.csv", "core/transactions.csv")
 
 
 def write_sources(out: Path, rows: int) -> None:
-    """A bank's core exports, written by DuckDB (fast): one bad amount per million rows."""
+    """A bank's core exports, written by DuckDB (fast): per million rows one bad amount, one duplicate
+    key and one unknown account, so both the staging and the late rejections are measured."""
     (out / "core").mkdir(parents=True)
     con = duckdb.connect()
     con.execute(
@@ -45,8 +46,10 @@ def write_sources(out: Path, rows: int) -> None:
         f"NULL AS maturity_dt, NULL AS credit_limit FROM range({ACCOUNTS}) t(i)) TO '{out}/core/accounts.csv'"
     )
     con.execute(
-        f"COPY (SELECT 'T' || lpad(i::VARCHAR, 12, '0') AS txn_id, "
-        f"lpad((hash(i) % {ACCOUNTS})::VARCHAR, 19, '6') AS acct_no, "
+        # per million rows: a bad amount, a duplicate txn_id and an unknown account (late rejects)
+        "COPY (SELECT 'T' || lpad((CASE WHEN i % 1000000 = 500 THEN i - 1 ELSE i END)::VARCHAR, 12, '0') "
+        "AS txn_id, CASE WHEN i % 1000000 = 700 THEN '9999999999999999999' ELSE "
+        f"lpad((hash(i) % {ACCOUNTS})::VARCHAR, 19, '6') END AS acct_no, "
         "strftime(TIMESTAMP '2026-08-03' + to_seconds(i % 7776000), '%Y-%m-%d %H:%M:%S') AS txn_time, "
         "CASE WHEN i % 1000000 = 999 THEN '12,34' ELSE printf('%.2f', (hash(i * 7) % 1000000) / 100.0) END "
         "AS amount, CASE WHEN i % 3 = 0 THEN 'C' ELSE 'D' END AS dc_flag, "

@@ -64,6 +64,20 @@ def test_fast_path_quarantine_equals_pyarrow_path(tmp_path, monkeypatch, fast_us
     assert all(f[1] == f[2] + f[3] + f[4] for f in fast["files"])
 
 
+def test_fast_path_dedupe_last_equals_pyarrow_path(tmp_path, monkeypatch, fast_used):
+    src, maps = make_sources(tmp_path)
+    text = (maps / "test.yaml").read_text().replace("target: txn\n", "target: txn\n    dedupe: last\n")
+    (maps / "test.yaml").write_text(text)
+    (src / "txns2.csv").write_text(TXNS.replace("T8,", "T1,"), encoding="utf-8")
+    text = text + text[text.index("  - path: txns.csv") :].replace("txns.csv", "txns2.csv")
+    (maps / "test.yaml").write_text(text)
+    fast, slow = run_both(tmp_path, src, maps, monkeypatch)
+    assert fast_used["txns.csv"] is True and fast_used["txns2.csv"] is True
+    assert fast == slow
+    engine_rows = [r for r in fast["txn"] if r["txn_id"] == "T1"]
+    assert len(engine_rows) == 1 and str(engine_rows[0]["amount"]) == "11.00"
+
+
 def test_fast_path_late_rows_equal_pyarrow_path(tmp_path, monkeypatch, fast_used):
     from tests.test_ingest_late import ACCOUNTS, ACCOUNTS2, MAPPING, PRODUCTS
     from tests.test_ingest_late import TXNS as LATE_TXNS

@@ -5,7 +5,7 @@ quoted value spans lines or an empty line is skipped. So the fast path only keep
 prove the numbering exact, else the caller reads the file again with the pyarrow reader:
 
 * rows are numbered by insertion order: the INSERT runs with ``preserve_insertion_order``, so the
-  staging table's ``rowid`` follows the file; ``__row`` is filled from it afterwards;
+  staging table's ``rowid`` follows the file and stands in for ``__row`` (validate.staged_rows);
 * a ``LineIndex`` built in a parallel thread counts the file's lines: accepted rows + rejected lines
   + the header must equal it (a multi-line value or a skipped empty line breaks the equation);
 * every rejected line must be a wrong field count whose text is found at its byte position (invalid
@@ -97,6 +97,7 @@ def usable(stream: BatchStream) -> bool:
         and spec.quote in (None, '"')
         and all(stream.columns)
         and ROW not in sql
+        and not spec.order_by  # its NULLs could not be told from the missing row order (staged_rows)
     )
 
 

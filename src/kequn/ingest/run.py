@@ -47,6 +47,7 @@ class _Entry:
     malformed: list[reader.Malformed] = field(default_factory=list)
     rows: int = 0
     lines: fastcsv.LineIndex | None = None  # set when the fast path read the file
+    base: int = 0  # fast path: the staging rowid of the file's first row (its __row is rowid)
 
 
 def ingest_sources(
@@ -230,12 +231,9 @@ def _stage_fast(engine: Engine, entry: _Entry, stream: reader.BatchStream) -> bo
     if malformed is None or rows + len(malformed) + stream.first_line - 1 != lines.lines:
         engine.execute(f"DELETE FROM {stage} WHERE __file = {index}")
         return False
-    order = (
-        "" if spec.order_by else f", __order = {'-' if spec.dedupe == 'last' else ''}(rowid - {first or 0})"
-    )
-    engine.execute(f"UPDATE {stage} SET {reader.ROW} = rowid - {first or 0}{order} WHERE __file = {index}")
     stream.rows, stream.malformed = rows, malformed
     entry.malformed, entry.rows, entry.lines = malformed, rows + len(malformed), lines
+    entry.base = int(first or 0)
     return True
 
 
@@ -290,7 +288,7 @@ def _fill_late_by_line(engine: Engine, entry: _Entry, final: str, pending: str) 
     assert entry.lines is not None
     rows = [int(r) for r in engine.query(pending).column(0).to_pylist()]
     skipped = [m.line for m in entry.malformed]
-    at = {r: fastcsv.line_of_row(r, entry.first_line, skipped) for r in rows}
+    at = {r: fastcsv.line_of_row(r - entry.base, entry.first_line, skipped) for r in rows}
     texts = entry.lines.read_lines(list(at.values()))
     values = [fastcsv.parse_line(texts[at[r]].decode(reader.UTF8), entry.spec) for r in rows]
     if any(len(v) != len(entry.columns) for v in values):
@@ -328,9 +326,9 @@ def _publish(engine: Engine, entries: list[_Entry], targets: list[str], day: dat
     published = {t: engine.write_snapshot(t, day, validate.publish_sql(TABLES[t])) for t in targets}
     canonical = [e for e in entries if not e.spec.is_lookup]
     engine.register(
-        q.FILES, q.files_table([(e.index, e.label, e.first_line, e.spec.target) for e in canonical])
+        q.FILES, q.files_table([(e.index, e.label, e.first_line - e.base, e.spec.target) for e in canonical])
     )
-    by_file = {e.index: (e.first_line, e.malformed) for e in canonical}
+    by_file = {e.index: (e.first_line - e.base, e.malformed) for e in canonical}  # __row = rowid
     engine.register(q.SKIPS, q.skips_table(by_file))
     engine.register(q.MALFORMED, q.malformed_table(by_file))
     published[q.TABLE] = engine.write_snapshot(q.TABLE, day, q.quarantine_sql(targets))

@@ -37,6 +37,17 @@ def stage_table(target: str) -> str:
     return f"ingest_stage_{target}"
 
 
+def staged_rows(target: str) -> str:
+    """The staging table with every row's index and order. Rows staged by DuckDB's reader (fastcsv.py)
+    carry no ``__row``: their ``rowid`` follows the file (insertion order), so it stands in for it and
+    for the order derived from it; the run maps it back to lines. No second copy, no UPDATE.
+    """
+    return (
+        f"(SELECT * REPLACE (coalesce({ROW}, rowid) AS {ROW}, CASE WHEN {ROW} IS NOT NULL THEN __order "
+        f"WHEN __last THEN -rowid ELSE rowid END AS __order) FROM {stage_table(target)})"
+    )
+
+
 def late_table(target: str) -> str:
     return f"ingest_late_{target}"
 
@@ -177,12 +188,12 @@ def late_sql(schema: TableSchema, checked_refs: list[tuple[str, str, str]]) -> s
     that applies: duplicate first, then the references in schema order. The staged rows are never
     copied: publishing anti-joins this small table.
     """
-    stage = stage_table(schema.name)
+    stage, rows = stage_table(schema.name), staged_rows(schema.name)
     keys = ", ".join(quote(k) for k in schema.key)
     ok = "__status = 'ok'"
     dups = (
         f"SELECT __file, {ROW}, __last, row_number() OVER (PARTITION BY {keys} ORDER BY __file, __order, "
-        f"{ROW}) AS __rank FROM {stage} SEMI JOIN (SELECT {keys} FROM {stage} WHERE {ok} "
+        f"{ROW}) AS __rank FROM {rows} st SEMI JOIN (SELECT {keys} FROM {stage} WHERE {ok} "
         f"GROUP BY ALL HAVING count(*) > 1) USING ({keys}) WHERE {ok}"
     )
     parts = [
@@ -192,12 +203,12 @@ def late_sql(schema: TableSchema, checked_refs: list[tuple[str, str, str]]) -> s
     ]
     for i, (col, ref_table, ref_col) in enumerate(checked_refs, start=1):
         accepted = (
-            f"SELECT {quote(ref_col)} AS __key FROM {stage_table(ref_table)} ANTI JOIN "
+            f"SELECT {quote(ref_col)} AS __key FROM {staged_rows(ref_table)} ra ANTI JOIN "
             f"{late_table(ref_table)} USING (__file, {ROW}) WHERE {ok}"
         )
         parts.append(
             f"SELECT __file, {ROW}, {literal(REJECTED)}, {literal(f'unknown {col}')}, {literal(col)}, {i} "
-            f"FROM {stage} s ANTI JOIN ({accepted}) r ON s.{quote(col)} = r.__key "
+            f"FROM {rows} s ANTI JOIN ({accepted}) r ON s.{quote(col)} = r.__key "
             f"WHERE s.{ok} AND s.{quote(col)} IS NOT NULL"
         )
     return (
@@ -211,7 +222,7 @@ def publish_sql(schema: TableSchema) -> str:
     """The accepted rows: staged ``ok`` rows less the late ones (a small anti-join, one pass)."""
     cols = ", ".join(quote(c) for c in schema.column_names)
     return (
-        f"SELECT {cols} FROM {stage_table(schema.name)} ANTI JOIN {late_table(schema.name)} "
+        f"SELECT {cols} FROM {staged_rows(schema.name)} st ANTI JOIN {late_table(schema.name)} "
         f"USING (__file, {ROW}) WHERE __status = 'ok'"
     )
 
@@ -231,6 +242,6 @@ def rejected_sql(target: str) -> str:
     """Every rejected row of a table: at staging, or late (duplicate key, dangling reference)."""
     cols = f"__file, {ROW}, __column, __reason, __raw"
     return (
-        f"SELECT {cols} FROM {stage_table(target)} WHERE __status = 'rejected' UNION ALL "
+        f"SELECT {cols} FROM {staged_rows(target)} st WHERE __status = 'rejected' UNION ALL "
         f"SELECT {cols} FROM {late_table(target)} WHERE __status = 'rejected'"
     )

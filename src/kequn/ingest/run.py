@@ -270,7 +270,7 @@ def _fill_late_raw(engine: Engine, entries: list[_Entry], targets: list[str]) ->
         pending += "AND __raw IS NULL"
         if not engine.scalar(f"SELECT count(*) FROM ({pending})"):
             continue
-        if entry.lines is not None and _fill_late_by_line(engine, entry, final, pending):
+        if _line_addressable(entry) and _fill_late_by_line(engine, entry, final, pending):
             continue
         if entry.stream is not None:
             entry.stream = reader.open_stream(entry.stream.path, entry.spec, entry.label)
@@ -283,8 +283,21 @@ def _fill_late_raw(engine: Engine, entries: list[_Entry], targets: list[str]) ->
         )
 
 
+def _line_addressable(entry: _Entry) -> bool:
+    """Whether row r of the file is line ``fastcsv.line_of_row(r, ...)``: always after the fast path; for a
+    UTF-8 CSV read by pyarrow (records never span lines) when the file's newline count proves it (a
+    bare CR line end, which pyarrow also splits at, would not add up).
+    """
+    spec, stream = entry.spec, entry.stream
+    if entry.lines is None and stream is not None and spec.format == "csv" and spec.encoding == reader.UTF8:
+        lines = fastcsv.LineIndex.build(stream.path)
+        if lines.lines == entry.rows + entry.first_line - 1:
+            entry.lines = lines
+    return entry.lines is not None
+
+
 def _fill_late_by_line(engine: Engine, entry: _Entry, final: str, pending: str) -> bool:
-    """Late rows of a fast-path file: fetch just their lines through the line index (no full re-read)."""
+    """Late rows of a UTF-8 CSV file: fetch just their lines through the line index (no full re-read)."""
     assert entry.lines is not None
     rows = [int(r) for r in engine.query(pending).column(0).to_pylist()]
     skipped = [m.line for m in entry.malformed]

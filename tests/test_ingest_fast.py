@@ -20,6 +20,7 @@ TABLES = ("product", "account", "txn", "quarantine")
 def fast_used(monkeypatch) -> dict[str, object]:
     """file label -> whether the fast path kept the file, or "raised" (absent: not tried)."""
     used: dict[str, object] = {}
+    monkeypatch.setattr(ingest_run, "FAST_CSV", True)  # opt-in (KEQUN_INGEST_READER=duckdb)
     original = ingest_run._stage_fast
 
     def spy(engine, entry, stream):

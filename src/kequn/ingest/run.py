@@ -10,6 +10,7 @@ as it was. Each canonical table is published once, with the rows of all the file
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -30,7 +31,10 @@ from kequn.model.schemas import TABLES
 
 ProgressCallback = Callable[[str, int, int], None]  # (file label, bytes done, bytes total)
 RAW = "ingest_raw"
-FAST_CSV = True  # UTF-8 CSV through DuckDB's read_csv when the numbering can be proven (fastcsv.py)
+# UTF-8 CSV through DuckDB's read_csv when the numbering can be proven (fastcsv.py). Off by default: on
+# the 2-core reference machine the pyarrow stream stages faster (its parser runs beside DuckDB's two
+# validation threads; read_csv competes with them and needs preserve_insertion_order), docs/ingest.md.
+FAST_CSV = os.environ.get("KEQUN_INGEST_READER", "pyarrow") == "duckdb"
 
 
 @dataclass

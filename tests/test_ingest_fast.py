@@ -177,3 +177,52 @@ def test_line_index(tmp_path, monkeypatch):
     starts = [sum(len(t) + 1 for t in lines[: i - 1]) for i in range(1, 60)]
     assert [index.line_of(p) for p in starts] == list(range(1, 60))
     assert [line_of_row(r, 2, [4, 5, 9]) for r in range(8)] == [2, 3, 6, 7, 8, 10, 11, 12]
+
+
+@pytest.mark.parametrize("ending", ["\n", "\r\n"])
+def test_late_raw_rows_by_line_or_by_re_read(tmp_path, monkeypatch, ending):
+    """The pyarrow path fetches late rows by line (LF and CRLF files)."""
+    from tests.test_ingest_late import ACCOUNTS, ACCOUNTS2, MAPPING, PRODUCTS
+    from tests.test_ingest_late import TXNS as LATE_TXNS
+
+    monkeypatch.setattr(ingest_run, "FAST_CSV", False)
+    calls: list[bool] = []
+    original = ingest_run._line_addressable
+    monkeypatch.setattr(ingest_run, "_line_addressable", lambda e: calls.append(original(e)) or calls[-1])
+    src, maps = tmp_path / "src", tmp_path / "maps"
+    src.mkdir()
+    maps.mkdir()
+    (maps / "test.yaml").write_text(MAPPING, encoding="utf-8")
+    files = [("products.csv", PRODUCTS), ("accounts.csv", ACCOUNTS), ("accounts2.csv", ACCOUNTS2)]
+    for name, text in [*files, ("txns.csv", LATE_TXNS.replace("\n", ending))]:
+        (src / name).write_text(text, encoding="utf-8", newline="")
+    engine = DuckDBEngine(Warehouse(tmp_path / "wh"))
+    try:
+        ingest_sources(engine, src, maps, as_of=AS_OF)
+        engine.use_snapshot("quarantine")
+        rows = engine.query("SELECT line, reason, raw FROM quarantine WHERE source_file = 'txns.csv'")
+    finally:
+        engine.close()
+    got = sorted((r["line"], r["reason"], r["raw"]) for r in rows.to_pylist())
+    assert [(line, reason) for line, reason, _ in got] == [
+        (2, "unknown account_id"),
+        (3, "duplicate key"),
+        (6, "unknown account_id"),
+        (7, "duplicate key"),
+    ]
+    assert '"amount":"2.00"' in got[1][2].replace(" ", "")
+    assert calls and all(calls)
+
+
+def test_line_index_is_not_used_when_the_count_disagrees(tmp_path):
+    from kequn.ingest.mapping import FileSpec
+    from kequn.ingest.reader import open_stream
+
+    path = tmp_path / "t.csv"
+    path.write_text("a,b\n1,2\n3,4\n", encoding="utf-8")
+    spec = FileSpec(mapping_file="m.yaml", target="txn", path="t.csv")
+    stream = open_stream(path, spec, "t.csv")
+    entry = ingest_run._Entry(0, spec, "t.csv", stream.columns, 2, stream, rows=2)
+    assert ingest_run._line_addressable(entry) and entry.lines is not None
+    wrong = ingest_run._Entry(0, spec, "t.csv", stream.columns, 2, stream, rows=3)  # e.g. a bare CR split
+    assert not ingest_run._line_addressable(wrong) and wrong.lines is None

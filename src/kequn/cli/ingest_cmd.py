@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -12,8 +11,7 @@ from rich.table import Table
 from typer.core import TyperGroup
 
 from kequn.cli import app
-from kequn.cli.options import WorkspaceOption, workspace
-from kequn.core.errors import UserInputError
+from kequn.cli.options import WorkspaceOption, parse_as_of, workspace
 
 
 class _SourceDirOrCommand(TyperGroup):
@@ -32,15 +30,6 @@ ingest_app = typer.Typer(
 )
 app.add_typer(ingest_app, name="ingest")
 _out = Console()
-
-
-def _as_of(text: str | None) -> date | None:
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise UserInputError(f"--as-of {text!r}: expected a date YYYY-MM-DD") from None
 
 
 @ingest_app.command("run")
@@ -64,7 +53,7 @@ def run(
     try:
         with progress(transient=True) as bar:
             report = ingest_sources(
-                engine, source_dir, mapping, as_of=_as_of(as_of), progress=_progress_callback(bar)
+                engine, source_dir, mapping, as_of=parse_as_of(as_of), progress=_progress_callback(bar)
             )
     finally:
         engine.close()
@@ -101,7 +90,7 @@ def quarantine(
 
     engine = engine_for(workspace(workspace_dir))
     try:
-        used = engine.use_snapshot(TABLE, _as_of(as_of))
+        used = engine.use_snapshot(TABLE, parse_as_of(as_of))
         total = engine.scalar(f"SELECT count(*) FROM {TABLE}")
         rows = engine.query(listing_sql(limit, source_file)).to_pylist()
     finally:

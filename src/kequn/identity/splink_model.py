@@ -7,6 +7,7 @@ are linked by the deterministic rule already, and pairs whose valid ID numbers d
 from __future__ import annotations
 
 import logging
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +19,8 @@ SEED = 20260101
 U_MAX_PAIRS = 1.5e6
 MIN_TRAIN_RECORDS = 1000
 DEFAULT_THRESHOLD = 0.95
+# Evidence (bits, prior excluded) that p = 0.95 asks for at about 20,000 customers (λ ≈ 5e-5).
+EVIDENCE_BITS = 18.5
 EDGE_TABLE = "oneid_splink_edges"
 
 # Both sides may not carry a valid ID number (same valid ID: deterministic; different: never a match).
@@ -174,9 +177,24 @@ def _keep_prior_if_degenerate(linker: Any, records: int) -> None:
         ]
 
 
+def link_weight(linker: Any, threshold: float = DEFAULT_THRESHOLD) -> float:
+    """The match weight a pair needs: posterior ≥ ``threshold``, or evidence ≥ ``EVIDENCE_BITS``.
+
+    The prior λ falls as the bank grows (one true pair among ~N²/2), so a fixed posterior threshold asks
+    for more evidence from a large bank than from a small one: at 2.6M records a record with the same
+    name and phone as another fell short. Whichever bar is lower applies, so small inputs keep the
+    posterior rule and large banks need no more evidence than a 20,000-customer bank does.
+    """
+    lam = linker._settings_obj._probability_two_random_records_match
+    prior = math.log2(lam / (1 - lam))
+    return min(math.log2(threshold / (1 - threshold)), prior + EVIDENCE_BITS)
+
+
 def predict_edges(con: duckdb.DuckDBPyConnection, linker: Any, threshold: float = DEFAULT_THRESHOLD) -> int:
-    """Score blocked pairs and keep those above ``threshold`` in ``oneid_splink_edges``; returns the count."""
-    scored = linker.inference.predict(threshold_match_probability=threshold, warning_mode="never")
+    """Keep scored pairs at or above ``link_weight`` in ``oneid_splink_edges``; returns their count."""
+    scored = linker.inference.predict(
+        threshold_match_weight=link_weight(linker, threshold), warning_mode="never"
+    )
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE {EDGE_TABLE} AS "
         f"SELECT rid_l, rid_r, match_weight, match_probability FROM {scored.physical_name} "

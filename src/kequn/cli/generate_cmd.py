@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -11,16 +10,8 @@ from rich.console import Console
 from rich.table import Table
 
 from kequn.cli import app
+from kequn.cli.options import parse_as_of
 from kequn.core.errors import UserInputError
-
-
-def _parse_as_of(text: str | None) -> date:
-    if text is None:
-        return date(2026, 10, 31)
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise UserInputError(f"--as-of must be a date YYYY-MM-DD, got {text!r}") from None
 
 
 def _check(customers: int, days: int) -> None:
@@ -39,26 +30,20 @@ def generate(
     as_of: Annotated[str | None, typer.Option("--as-of", help="Export date YYYY-MM-DD.")] = None,
 ) -> None:
     """Generate a synthetic Chinese retail bank: core, cards, app, CRM and call-centre exports."""
-    from kequn.core.progress import progress
+    from kequn.core.progress import counter_reporter, progress
     from kequn.demo.generator import generate_bank
     from kequn.demo.generator.bank import STEPS
     from kequn.demo.generator.context import CHUNK
 
     _check(customers, days)
-    export_date = _parse_as_of(as_of)
+    export_date = parse_as_of(as_of)
+    dated = {} if export_date is None else {"as_of": export_date}  # generate_bank owns the default
     with progress() as bar:
-        tasks: dict[str, object] = {}
-
-        def report(step: str, done: int, total: int) -> None:
-            if step not in tasks:
-                tasks[step] = bar.add_task(step, total=total)
-            bar.update(tasks[step], completed=done)  # type: ignore[arg-type]
-
+        report = counter_reporter(bar)
+        assert report is not None
         for step in STEPS:
             report(step, 0, -(-customers // CHUNK))
-        manifest = generate_bank(
-            out, customers=customers, seed=seed, days=days, as_of=export_date, progress=report
-        )
+        manifest = generate_bank(out, customers=customers, seed=seed, days=days, progress=report, **dated)
     _summary(out, manifest["files"])
 
 

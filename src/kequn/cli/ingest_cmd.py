@@ -44,7 +44,7 @@ def run(
     workspace_dir: WorkspaceOption = None,
 ) -> None:
     """Ingest every file of a mapping set; rejected rows go to the quarantine table."""
-    from kequn.core.progress import progress
+    from kequn.core.progress import counter_reporter, progress
     from kequn.engine import engine_for
     from kequn.ingest import ingest_sources
     from kequn.ingest.report import summary_table
@@ -53,7 +53,7 @@ def run(
     try:
         with progress(transient=True) as bar:
             report = ingest_sources(
-                engine, source_dir, mapping, as_of=parse_as_of(as_of), progress=_progress_callback(bar)
+                engine, source_dir, mapping, as_of=parse_as_of(as_of), progress=counter_reporter(bar)
             )
     finally:
         engine.close()
@@ -63,18 +63,6 @@ def run(
         f"{report.quarantined:,} quarantined in {report.seconds:.1f}s (as of {report.as_of})",
         highlight=False,
     )
-
-
-def _progress_callback(bar: Any) -> Any:
-    """One progress bar per file, in bytes."""
-    tasks: dict[str, Any] = {}
-
-    def update(label: str, done: int, total: int) -> None:
-        if label not in tasks:
-            tasks[label] = bar.add_task(label, total=total)
-        bar.update(tasks[label], completed=done)
-
-    return update
 
 
 @ingest_app.command("quarantine")

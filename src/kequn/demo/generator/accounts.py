@@ -113,7 +113,7 @@ def _slot(
     closed_on = open_day + (lived * rng.uniform(0.3, 0.95, n)).astype(np.int64) * DAY
     extra["close_day"] = np.where(closed_customer, closed_on, extra["close_day"])
     return AccountSet(
-        acct_no=ACCOUNT_BASE + (core.key[rec] % 10**11) * SLOTS + slot,
+        acct_no=_account_numbers(core, rec, slot),
         record=rec,
         slot=np.full(n, slot),
         product=product,
@@ -122,6 +122,11 @@ def _slot(
         amount=np.where(closed_customer, 0, to_cents(amount[rec])),
         **extra,
     )
+
+
+def _account_numbers(core: CoreRecords, rec: np.ndarray, slot: int) -> np.ndarray:
+    """One number per (customer record, product slot): unique and stable for a seed."""
+    return ACCOUNT_BASE + (core.key[rec] % 10**11) * SLOTS + slot
 
 
 def _loans(rng, ctx: BankContext, core: CoreRecords, people: People) -> AccountSet:
@@ -140,7 +145,7 @@ def _loans(rng, ctx: BankContext, core: CoreRecords, people: People) -> AccountS
     extra["credit_limit"] = np.where(is_mortgage, -1, to_cents(np.round(principal * 1.2, -3)))
     extra["payment"] = to_cents(principal / np.maximum(TERM[product] / 30, 1) * 1.15)
     return AccountSet(
-        acct_no=ACCOUNT_BASE + (core.key[rec] % 10**11) * SLOTS + LOAN,
+        acct_no=_account_numbers(core, rec, LOAN),
         record=rec,
         slot=np.full(n, LOAN),
         product=product,

@@ -122,11 +122,16 @@ def blocking_rules() -> list[str]:
     return rules
 
 
+def prior_match_rate(records: int) -> float:
+    """The prior λ: about 2.5 records per person gives ≈ 1.5 / records."""
+    return min(0.5, 1.5 / max(records, 1))
+
+
 def settings(records: int) -> dict[str, Any]:
-    """Splink settings; the prior λ assumes about 2.5 records per person (≈ 1.5 / records)."""
+    """Splink settings."""
     return {
         "link_type": "dedupe_only",
-        "probability_two_random_records_match": min(0.5, 1.5 / max(records, 1)),
+        "probability_two_random_records_match": prior_match_rate(records),
         "unique_id_column_name": "rid",
         "comparisons": comparisons(),
         "blocking_rules_to_generate_predictions": [{"blocking_rule": r} for r in blocking_rules()],
@@ -167,14 +172,16 @@ def train(linker: Any, *, records: int, id_pairs: int, seed: int = SEED) -> None
         training.estimate_m_from_label_column("id_label")
 
 
+def _match_rate(linker: Any) -> float:
+    """λ as the linker holds it (Splink keeps it on a private settings object: read it in one place)."""
+    return float(linker._settings_obj._probability_two_random_records_match)
+
+
 def _keep_prior_if_degenerate(linker: Any, records: int) -> None:
     """Sources without ID numbers, names or phones (Berka) give no deterministic pairs, so the estimate
     of λ is 0 and every match weight would be log2(0): keep the prior instead."""
-    settings_obj = linker._settings_obj
-    if not 0.0 < settings_obj._probability_two_random_records_match < 1.0:
-        settings_obj._probability_two_random_records_match = settings(records)[
-            "probability_two_random_records_match"
-        ]
+    if not 0.0 < _match_rate(linker) < 1.0:
+        linker._settings_obj._probability_two_random_records_match = prior_match_rate(records)
 
 
 def link_weight(linker: Any, threshold: float = DEFAULT_THRESHOLD) -> float:
@@ -185,7 +192,7 @@ def link_weight(linker: Any, threshold: float = DEFAULT_THRESHOLD) -> float:
     name and phone as another fell short. Whichever bar is lower applies, so small inputs keep the
     posterior rule and large banks need no more evidence than a 20,000-customer bank does.
     """
-    lam = linker._settings_obj._probability_two_random_records_match
+    lam = _match_rate(linker)
     prior = math.log2(lam / (1 - lam))
     return min(math.log2(threshold / (1 - threshold)), prior + EVIDENCE_BITS)
 

@@ -47,15 +47,21 @@ def show(
     """Print the 360 view of the customer the query finds (masked)."""
     from kequn.customers import customer_360, search_customers
 
+    day = parse_as_of(as_of)
     engine = engine_for(workspace(ws))
-    hits = search_customers(engine, query, as_of=parse_as_of(as_of), limit=50)
-    if not hits:
-        raise NotFound(f"no customer matches '{_safe(query)}'")
-    if len(hits) > 1:
-        _print_hits(hits)
-        out.print(f"{len(hits)} customers match; run 'kequn customer show <customer_id>' for one of them.")
-        return
-    view = customer_360(engine, hits[0]["customer_id"], as_of=parse_as_of(as_of))
+    try:
+        hits = search_customers(engine, query, as_of=day, limit=50)
+        if not hits:
+            raise NotFound(f"no customer matches '{_safe(query)}'")
+        if len(hits) > 1:
+            _print_hits(hits)
+            out.print(
+                f"{len(hits)} customers match; run 'kequn customer show <customer_id>' for one of them."
+            )
+            return
+        view = customer_360(engine, hits[0]["customer_id"], as_of=day)
+    finally:
+        engine.close()
     if as_json:
         out.print_json(json.dumps(view, default=str, ensure_ascii=False))
     else:

@@ -32,7 +32,7 @@ def _quiet() -> None:
 @identity_app.command("run")
 def run(as_of: AsOfOption = None, ws_path: WorkspaceOption = None) -> None:
     """Resolve the person_record snapshot; publish source_link and customer snapshots."""
-    from kequn.core.progress import phase_reporter, progress
+    from kequn.core.progress import phase_progress, progress
     from kequn.engine import engine_for
     from kequn.identity import resolve_identity
 
@@ -40,13 +40,10 @@ def run(as_of: AsOfOption = None, ws_path: WorkspaceOption = None) -> None:
     ws = workspace(ws_path)
     engine = engine_for(ws)
     try:
-        with progress(transient=True) as bar:
-            reporter = phase_reporter(bar, "OneID ")
+        with progress(transient=True) as bar, phase_progress(bar, "OneID ") as reporter:
             report = resolve_identity(
                 engine, parse_as_of(as_of), store_url=ws.database_url, progress=reporter
             )
-            if reporter is not None:
-                reporter.finish()
     finally:
         engine.close()
     phases = ", ".join(f"{k} {v:.1f}s" for k, v in report.seconds.items())

@@ -69,3 +69,14 @@ class PhaseReporter:
 
 def phase_reporter(bar: Progress | None, prefix: str = "") -> PhaseReporter | None:
     return None if bar is None else PhaseReporter(bar, prefix)
+
+
+@contextmanager
+def phase_progress(bar: Progress | None, prefix: str = "") -> Iterator[PhaseReporter | None]:
+    """A phase reporter whose last phase is marked done when the block ends."""
+    reporter = phase_reporter(bar, prefix)
+    try:
+        yield reporter
+    finally:
+        if reporter is not None:
+            reporter.finish()

@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from kequn.core.progress import counter_reporter, phase_reporter
+from kequn.core.progress import counter_reporter, phase_progress
 from kequn.core.workspace import Workspace
 from kequn.engine import Engine, engine_for
 from kequn.store import new_run_id, record_step, upgrade_store
@@ -109,10 +109,8 @@ def _identity(ws: Workspace, engine: Engine, s: DemoSettings, progress: Any) -> 
     from kequn.identity import resolve_identity
 
     def run() -> tuple[int, dict[str, Any]]:
-        phases = phase_reporter(progress, "OneID ")
-        report = resolve_identity(engine, store_url=ws.database_url, progress=phases)
-        if phases is not None:
-            phases.finish()
+        with phase_progress(progress, "OneID ") as report_phase:
+            report = resolve_identity(engine, store_url=ws.database_url, progress=report_phase)
         return report.records, {
             "as_of": report.as_of,
             "records": report.records,

@@ -14,6 +14,7 @@ from rich.table import Table
 from kequn.cli import app
 from kequn.cli.options import WorkspaceOption, parse_as_of, workspace
 from kequn.core.errors import NotFound
+from kequn.core.formatting import money
 from kequn.engine import engine_for
 
 customer_app = typer.Typer(help="Customer search and the 360 view.", no_args_is_help=True)
@@ -91,10 +92,6 @@ def _print_hits(hits: list[dict[str, Any]]) -> None:
     out.print(table)
 
 
-def _money(value: Any) -> str:
-    return f"{float(value or 0):,.2f}"
-
-
 def render_360(view: dict[str, Any]) -> None:
     p = view["profile"]
     head = f"[bold]{p.get('name') or '-'}[/bold]  {view['customer_id']}  {p.get('gender') or ''}"
@@ -107,14 +104,13 @@ def render_360(view: dict[str, Any]) -> None:
         f"branch {branch}   RM {rm}   risk C{p.get('risk_level') or '?'}"
         f" (assessed {p.get('risk_assessed_on') or '-'})",
     ]
-    money = [
-        f"AUM today [bold]{_money(view['aum'])}[/bold]",
-        f"月日均 AUM (MTD) [bold]{_money(view['mad_aum'])}[/bold]",
-        f"liabilities {_money(view['liabilities'])}",
+    amounts = [
+        f"AUM today [bold]{money(view['aum'])}[/bold]",
+        f"月日均 AUM (MTD) [bold]{money(view['mad_aum'])}[/bold]",
+        f"liabilities {money(view['liabilities'])}",
     ]
-    out.print(
-        Columns([Panel("\n".join(lines), title=f"客户360 · as of {view['as_of']}"), Panel("\n".join(money))])
-    )
+    title = f"客户360 · as of {view['as_of']}"
+    out.print(Columns([Panel("\n".join(lines), title=title), Panel("\n".join(amounts))]))
     _table(
         "Holdings",
         view["holdings"],
@@ -145,7 +141,7 @@ def _table(title: str, rows: list[dict[str, Any]], columns: list[str]) -> None:
     for row in rows:
         table.add_row(
             *[
-                _money(row[c])
+                money(row[c])
                 if "amount" in c or c == "balance"
                 else str(row[c] if row[c] is not None else "")
                 for c in columns

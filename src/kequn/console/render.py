@@ -11,16 +11,13 @@ from fastapi.templating import Jinja2Templates
 
 from kequn import __version__
 from kequn.console.i18n import pick_language, translator
+from kequn.core.formatting import money
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
 
 
-def _money(value: Any) -> str:
-    return f"{float(value or 0):,.2f}"
-
-
-templates.env.filters["money"] = _money
+templates.env.filters["money"] = money
 
 
 def render(request: Request, name: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:

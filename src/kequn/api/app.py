@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
+
 from fastapi import APIRouter, FastAPI
 
+import kequn.api as _api_package
 from kequn import __version__
-from kequn.api import customers
 from kequn.api.errors import install_error_handlers
 from kequn.core.workspace import Workspace
 
@@ -22,7 +25,8 @@ def create_app(workspace: Workspace) -> FastAPI:
     )
     app.state.workspace = workspace
     api = APIRouter(prefix="/api/v1")
-    api.include_router(customers.router)
+    for router in _routers():
+        api.include_router(router)
 
     @api.get("/health", tags=["system"])
     def health() -> dict[str, str]:
@@ -32,3 +36,14 @@ def create_app(workspace: Workspace) -> FastAPI:
     mount_console(app)
     install_error_handlers(app)
     return app
+
+
+def _routers() -> list[APIRouter]:
+    """Every ``kequn.api.<module>.router``: adding a capability's REST face is adding one module."""
+    found = []
+    for info in sorted(pkgutil.iter_modules(_api_package.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"kequn.api.{info.name}")
+        router = getattr(module, "router", None)
+        if isinstance(router, APIRouter):
+            found.append(router)
+    return found

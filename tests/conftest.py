@@ -33,3 +33,26 @@ def require_or_skip(available: bool, what: str) -> None:
     if IN_CI:
         pytest.fail(f"{what} is required when CI=true")
     pytest.skip(f"{what} not available")
+
+
+@pytest.fixture(scope="session")
+def small_bank(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
+    """A generated bank (400 customers, 150 days to 2026-10-31) ingested and resolved, shared read-only.
+
+    Tests may add snapshots for their own dates, but never change the sources, ingest or identity.
+    """
+    from kequn.demo.generator import generate_bank
+    from kequn.identity import resolve_identity
+    from kequn.ingest import ingest_sources
+    from kequn.store import upgrade_store
+
+    ws = init_workspace(tmp_path_factory.mktemp("small_bank") / "ws")
+    upgrade_store(ws.database_url)
+    generate_bank(ws.path("sources"), customers=400, seed=7, days=150)
+    eng = DuckDBEngine(Warehouse(ws.warehouse))
+    try:
+        ingest_sources(eng, ws.path("sources"), "synthetic")
+        resolve_identity(eng, store_url=ws.database_url)
+    finally:
+        eng.close()
+    return ws

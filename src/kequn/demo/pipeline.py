@@ -8,30 +8,27 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 from kequn.core.progress import counter_reporter, phase_progress
 from kequn.core.workspace import Workspace
+from kequn.daily import StepResult, month_ends, run_daily
 from kequn.engine import Engine, engine_for
 from kequn.store import new_run_id, record_step, upgrade_store
 
-
-@dataclass
-class StepResult:
-    step: str
-    rows: int
-    seconds: float
-    detail: dict[str, Any] = field(default_factory=dict)
+# The daily run's steps after OneID, run for every month-end of the history so trends and tier
+# migrations are real when the console opens.
+MONTHLY_STEPS = ("features", "tags", "tiers", "audience", "segments")
 
 
 @dataclass
 class DemoSettings:
     customers: int = 20_000
     seed: int = 42
-    days: int = 90
+    days: int = 180
 
 
 StepFn = Callable[[Engine, Any], StepResult]
@@ -42,7 +39,8 @@ def sources_dir(ws: Workspace) -> Path:
 
 
 def run_demo(ws: Workspace, settings: DemoSettings, progress: Any = None) -> list[StepResult]:
-    """Generate the bank into the workspace and run ingest and OneID over it."""
+    """Generate the bank into the workspace, ingest it and run OneID, then the daily run for every
+    month-end of its history (oldest first: tiers carry over from one month to the next)."""
     upgrade_store(ws.database_url)
     run_id = new_run_id()
     engine = engine_for(ws)
@@ -60,9 +58,41 @@ def run_demo(ws: Workspace, settings: DemoSettings, progress: Any = None) -> lis
                 detail=_jsonable(result.detail),
             )
             results.append(result)
+        export_day = results[0].detail["as_of"]
+        first_day = export_day - timedelta(days=settings.days - 1)
+        ensure_demo_segments(ws)
+        for day in month_ends(first_day, export_day):
+            if day.replace(day=1) < first_day:
+                continue  # a month only partly in the history would give a wrong monthly average
+            steps = run_daily(ws, day, engine=engine, progress=progress, steps=MONTHLY_STEPS, run_id=run_id)
+            results.extend(_dated(r, day) for r in steps)
     finally:
         engine.close()
     return results
+
+
+def _dated(result: StepResult, day: date) -> StepResult:
+    return StepResult(f"{result.step} {day}", result.rows, result.seconds, result.detail)
+
+
+def ensure_demo_segments(ws: Workspace) -> None:
+    """A few segments an analyst would set up first, so the demo shows membership and overlap."""
+    from kequn.tags.segments import create_rule_segment, list_segments
+
+    if list_segments(ws.database_url):
+        return
+    for zh, en, expression in DEMO_SEGMENTS:
+        create_rule_segment(
+            None, ws.database_url, name_zh=zh, name_en=en, expression=expression, owner="demo"
+        )
+
+
+DEMO_SEGMENTS = (
+    ("潜力财富客户", "Close to the wealth tier", "aum_mad >= 300000 AND aum_mad < 500000"),
+    ("手机银行沉睡客户", "Dormant in the app", "app_dormant AND aum_mad >= 1000"),
+    ("定期到期客户", "Time deposit maturing", "td_maturing_30d > 0"),
+    ("代发未购理财", "Salary here, no wealth product", "salary_customer AND NOT wealth_holder"),
+)
 
 
 def _timed(step: str, fn: Callable[[], tuple[int, dict[str, Any]]]) -> StepResult:

@@ -19,6 +19,10 @@ def test_demo_runs_the_pipeline_and_records_each_step(tmp_path):
     assert result.returncode == 0, result.stderr[-2000:]
     for step in ("generate", "ingest", "identity", "evaluate"):
         assert step in result.stdout
+    for month_end in ("2026-07-31", "2026-08-31", "2026-09-30", "2026-10-31"):  # 150 days of history
+        for step in ("features", "tags", "tiers", "segments"):
+            assert f"{step} {month_end}" in result.stdout, (step, month_end)
+    assert "2026-06-30" not in result.stdout  # June is only partly in the history
     url = f"sqlite:///{ws}/kequn.db"
     with session_scope(url) as session:
         run_id = session.query(RunRecord.run_id).first()[0]
@@ -28,9 +32,14 @@ def test_demo_runs_the_pipeline_and_records_each_step(tmp_path):
         == steps["ingest"].detail["loaded"] + steps["ingest"].detail["quarantined"]
     )
     assert steps["evaluate"].detail["f1"] >= 0.95
+    monthly = [s for s in run_steps(url, run_id) if s.step == "tiers"]
+    assert [str(s.as_of) for s in monthly] == ["2026-07-31", "2026-08-31", "2026-09-30", "2026-10-31"]
+    assert sum(monthly[-1].detail["tiers"].values()) == monthly[-1].rows
     engine = engine_for(open_workspace(ws))
     engine.use_snapshot("customer")
     merged = engine.scalar("SELECT customer_id FROM customer WHERE record_count >= 3 ORDER BY 1 LIMIT 1")
+    engine.use_snapshot("segment_members", alias="members")
+    assert engine.scalar("SELECT count(DISTINCT segment_id) FROM members") == 4
     engine.close()
     shown = run("customer", "show", merged, "--workspace", str(ws))
     assert shown.returncode == 0, shown.stderr

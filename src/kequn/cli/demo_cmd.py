@@ -25,7 +25,7 @@ def demo(
     ] = Path("demo-workspace"),
     customers: Annotated[int, typer.Option(help="Customers in the generated bank.")] = 20_000,
     seed: Annotated[int, typer.Option(help="Random seed (same seed, same bank).")] = 42,
-    days: Annotated[int, typer.Option(help="Days of history.")] = 90,
+    days: Annotated[int, typer.Option(help="Days of history (the daily run covers each full month).")] = 150,
     serve_after: Annotated[bool, typer.Option("--serve/--no-serve", help="Serve the console after.")] = True,
     host: str = "127.0.0.1",
     port: int = 8000,

@@ -28,7 +28,7 @@ MONTHLY_STEPS = ("features", "tags", "tiers", "audience", "segments")
 class DemoSettings:
     customers: int = 20_000
     seed: int = 42
-    days: int = 180
+    days: int = 150
 
 
 StepFn = Callable[[Engine, Any], StepResult]

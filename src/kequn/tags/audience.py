@@ -63,9 +63,14 @@ def audience_namespace(
     Tags come from the catalog in the store when ``store_url`` is given (the live versions), else from the
     built-in catalog; with an engine, tags are limited to those present in the tags snapshot on ``as_of``.
     """
-    from kequn.tags.catalog import builtin_tags, live_tags
+    from kequn.tags.catalog import builtin_tags, ensure_catalog, live_tags
+    from kequn.tags.compute import infer_value_type
 
-    tags = live_tags(store_url) if store_url else [t for t in builtin_tags() if t.status == "approved"]
+    if store_url:
+        ensure_catalog(store_url, infer_type=infer_value_type)
+        tags = live_tags(store_url)
+    else:
+        tags = [t for t in builtin_tags() if t.status == "approved"]
     if engine is not None and engine.warehouse.has("tags", as_of):
         present = _snapshot_columns(engine, "tags", as_of)
         tags = [t for t in tags if t.name in present]

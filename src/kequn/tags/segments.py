@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import difflib
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -65,8 +65,8 @@ def _namespace(engine: Engine | None, as_of: date | None, store_url: str | None)
 
 
 def _fields(namespace: Any) -> list[Any]:
-    fields = getattr(namespace, "fields", namespace)
-    return list(fields.values()) if isinstance(fields, Mapping) else list(fields)
+    """The ``kequn.expr.Field``s of a namespace (name, type, name_zh, name_en)."""
+    return list(namespace)
 
 
 def _labels(namespace: Any) -> dict[str, tuple[str, str]]:
@@ -206,6 +206,7 @@ def _cluster_specs(
     if len(set(names)) != len(names):
         raise UserInputError("a clustering feature is listed twice")
     fields = {f.name: f for f in _fields(_namespace(engine, day, store_url))}
+    _open(engine, day)
     columns = {f.name: f.kind for f in audience_fields(engine, {})}
     return [_spec(name, fields, columns) for name in names]
 
@@ -309,6 +310,8 @@ def live_count(
     """How many customers meet ``expression`` now (or on the snapshot on or before ``as_of``)."""
     from kequn.tags.audience import count_audience
 
+    if store_url:
+        ready(store_url)
     return count_audience(engine, expression, as_of, store_url=store_url)
 
 

@@ -123,22 +123,61 @@ def count_audience(
 ) -> int:
     """How many customers meet ``expression`` on the snapshot on or before ``as_of``.
 
-    Served from the audience index of that snapshot when the daily run built one, else from the view.
+    Served from the audience index of that snapshot when the daily run built one (names and types read
+    once per index file), else from the view over the Parquet snapshots.
     """
-    day = open_audience(engine, as_of)
-    checked = parse_expr(expression, audience_namespace(engine, day, store_url=store_url))
+    if not engine.warehouse.has("features", as_of):
+        raise SnapshotMissing(f"no features snapshot on or before {as_of or 'today'}: run `kequn run` first")
+    index = index_path(engine, engine.warehouse.resolve("features", as_of))
+    if index is None:
+        day = open_audience(engine, as_of)
+        where = _condition(expression, audience_namespace(engine, day, store_url=store_url))
+        return int(engine.scalar(f"SELECT count(*) FROM {VIEW} WHERE {where}") or 0)
+    connection = _index_connection(index)
+    where = _condition(expression, _index_namespace(index, connection))
+    cursor = connection.cursor()
+    try:
+        row = cursor.execute(f"SELECT count(*) FROM {VIEW} WHERE {where}").fetchone()
+    finally:
+        cursor.close()
+    return int(row[0]) if row else 0
+
+
+def _condition(expression: str, namespace: Namespace) -> str:
+    checked = parse_expr(expression, namespace)
     if checked.type != "boolean":
         raise UserInputError(f"audience expression must be a condition (yes/no), not a {checked.type}")
-    where = checked.sql(dialect="duckdb")
-    index = index_path(engine, day)
-    if index is not None:
-        cursor = _index_connection(index).cursor()
-        try:
-            row = cursor.execute(f"SELECT count(*) FROM {VIEW} WHERE {where}").fetchone()
-        finally:
-            cursor.close()
-        return int(row[0]) if row else 0
-    return int(engine.scalar(f"SELECT count(*) FROM {VIEW} WHERE {where}") or 0)
+    return str(checked.sql(dialect="duckdb"))
+
+
+_DUCKDB_TO_EXPR = {"BOOLEAN": "boolean", "VARCHAR": "string", "DATE": "date"}
+_index_namespaces: dict[tuple[Path, int], Namespace] = {}
+
+
+def _index_namespace(path: Path, connection: duckdb.DuckDBPyConnection) -> Namespace:
+    """The names of an index file's audience (its columns, labelled from the catalogs), read once."""
+    key = (path, path.stat().st_ino)
+    cached = _index_namespaces.get(key)
+    if cached is not None:
+        return cached
+    from kequn.tags.catalog import builtin_tags
+
+    cursor = connection.cursor()
+    try:
+        columns = cursor.execute(f"DESCRIBE {VIEW}").fetchall()
+    finally:
+        cursor.close()
+    labels = {f.name: f for f in [*feature_fields(), *TIER_FIELDS, *tag_fields(builtin_tags())]}
+    fields = []
+    for name, column_type, *_ in columns:
+        if name in ("customer_id", "as_of"):
+            continue
+        known = labels.get(name)
+        kind = _DUCKDB_TO_EXPR.get(str(column_type), "number")
+        fields.append(Field(name, kind, known.name_zh if known else name, known.name_en if known else name))
+    namespace = Namespace(fields)
+    _index_namespaces[key] = namespace
+    return namespace
 
 
 def index_path(engine: Engine, day: date) -> Path | None:

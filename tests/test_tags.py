@@ -347,3 +347,14 @@ def test_catalog_seeding_is_idempotent(tmp_path):
     tags = list_tags(ws.database_url)
     assert len(tags) == len(builtin_tags()) and all(t.version == 1 for t in tags)
     assert next(t for t in tags if t.name == "aum_band").value_type == "string"
+
+
+def test_console_360_page_shows_tier_and_tags(bank: Workspace):
+    client = TestClient(create_app(bank))
+    customer_id = duckdb.sql(
+        f"SELECT customer_id FROM {_parquet(bank, 'tags', DAY)} WHERE millionaire ORDER BY 1 LIMIT 1"
+    ).fetchall()[0][0]
+    page = client.get(f"/customers/{customer_id}").text
+    assert 'data-testid="tags"' in page and "百万资产客户" in page and 'data-testid="tier"' in page
+    english = client.get(f"/customers/{customer_id}", params={"lang": "en"}).text
+    assert "AUM of one million or more" in english

@@ -72,6 +72,13 @@ ZH = {
     "Back to search": "返回查询",
     "in": "转入",
     "out": "转出",
+    "Tier and tags": "客户分层与标签",
+    "months below": "个月低于层级",
+    "basis": "定级月日均",
+    "normal": "正常",
+    "watch": "关注",
+    "rm": "客户经理管户",
+    "digital": "数字化直营",
     # codes shown in tables
     "M": "男",
     "F": "女",

@@ -7,9 +7,11 @@ import json
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from kequn.api.deps import EngineDep
+from kequn.api.deps import EngineDep, WorkspaceDep
 from kequn.console.render import render
+from kequn.core.errors import NotFound
 from kequn.customers import customer_360, search_customers
+from kequn.engine import Engine
 
 router = APIRouter(include_in_schema=False)
 
@@ -27,10 +29,23 @@ def search(request: Request, engine: EngineDep, q: str = "") -> HTMLResponse:
 
 
 @router.get("/customers/{customer_id}", response_class=HTMLResponse)
-def customer_page(request: Request, engine: EngineDep, customer_id: str) -> HTMLResponse:
+def customer_page(request: Request, engine: EngineDep, ws: WorkspaceDep, customer_id: str) -> HTMLResponse:
     view = customer_360(engine, customer_id)
     series = {
         "days": [str(p["day"]) for p in view["aum_series"]],
         "aum": [round(p["aum"], 2) for p in view["aum_series"]],
     }
-    return render(request, "customer.html", {"v": view, "series_json": json.dumps(series)})
+    tags = _tags_or_none(engine, customer_id, ws.database_url)
+    return render(request, "customer.html", {"v": view, "series_json": json.dumps(series), "tags": tags})
+
+
+def _tags_or_none(engine: Engine, customer_id: str, store_url: str) -> dict | None:
+    """The customer's tags and tier on the latest snapshot, or None before the first daily run."""
+    from kequn.tags.compute import customer_tags
+
+    try:
+        result = customer_tags(engine, customer_id, store_url=store_url)
+    except NotFound:  # also SnapshotMissing: no daily run yet
+        return None
+    shown = [t for t in result["tags"] if t["value"] not in (None, False)]
+    return result | {"shown": sorted(shown, key=lambda t: (t["group"], t["name"]))}

@@ -171,4 +171,32 @@ def customer_tags(
                 "version": tag.version if tag else None,
             }
         )
-    return {"customer_id": customer_id, "as_of": day.isoformat(), "tags": items}
+    return {
+        "customer_id": customer_id,
+        "as_of": day.isoformat(),
+        "tags": items,
+        "tier": _tier_of(engine, customer_id, day, store_url),
+    }
+
+
+def _tier_of(engine: Engine, customer_id: str, day: date, store_url: str | None) -> dict[str, Any] | None:
+    """The customer's tier on the same date, named from the scheme in force (None before tiers ran)."""
+    from kequn.tags.tiers import DEFAULT_SCHEME, current_scheme
+
+    if not engine.warehouse.has("tiers", day) or engine.warehouse.resolve("tiers", day) != day:
+        return None
+    engine.use_snapshot("tiers", day, alias="customer_tier")
+    rows = engine.query(
+        "SELECT tier, tier_status, months_below, basis_aum, service_model, tier_since"
+        " FROM customer_tier WHERE customer_id = ?",
+        [customer_id],
+    ).to_pylist()
+    if not rows:
+        return None
+    row = rows[0]
+    scheme = current_scheme(store_url) if store_url else DEFAULT_SCHEME
+    tier = scheme.tier(row["tier"])
+    return row | {
+        "name_zh": tier.name_zh if tier else row["tier"],
+        "name_en": tier.name_en if tier else row["tier"],
+    }

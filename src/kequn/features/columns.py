@@ -1,0 +1,220 @@
+"""One SQL expression per catalog feature, over the per-customer steps (see steps.py).
+
+The base projection reads ``f_customer c`` joined with ``f_customer_account x``, ``f_app p`` and
+``f_consent s``. Money stays DECIMAL until here (exact sums, so every engine agrees to
+the cent) and becomes DOUBLE in the output; counts become BIGINT. The value group (RFM, percentile)
+ranks the whole base, so it is computed over the base projection in a second pass.
+"""
+
+from __future__ import annotations
+
+from kequn.features.catalog import ASSET_CATEGORY_NAMES, CHANNEL_NAMES, CONSENT_CHANNELS, HELD_CATEGORY_NAMES
+from kequn.features.steps import FeatureSettings
+from kequn.features.window import Windows, date_sql, ts_sql
+
+VALUE_FEATURES = ("rfm_recency", "rfm_frequency", "rfm_monetary", "rfm_score", "aum_percentile")
+
+
+def money(expr: str) -> str:
+    return f"CAST(coalesce({expr}, 0) AS DOUBLE)"
+
+
+def count(expr: str) -> str:
+    return f"CAST(coalesce({expr}, 0) AS BIGINT)"
+
+
+def days_since(day: str, w: Windows) -> str:
+    return f"date_diff('day', {day}, {date_sql(w.as_of)})"
+
+
+def ratio(numerator: str, denominator: str) -> str:
+    """numerator / denominator as DOUBLE; NULL when the denominator is not positive."""
+    return f"CASE WHEN {denominator} > 0 THEN CAST({numerator} AS DOUBLE) / CAST({denominator} AS DOUBLE) END"
+
+
+def mad(balance_days: str, days: int) -> str:
+    return f"CAST(coalesce({balance_days}, 0) AS DOUBLE) / {days}"
+
+
+def age(w: Windows) -> str:
+    d = w.as_of
+    birthday_to_come = (
+        f"CASE WHEN month(c.birth_date) > {d.month}"
+        f" OR (month(c.birth_date) = {d.month} AND day(c.birth_date) > {d.day}) THEN 1 ELSE 0 END"
+    )
+    return f"{d.year} - year(c.birth_date) - {birthday_to_come}"
+
+
+def _demographics(w: Windows, s: FeatureSettings) -> dict[str, str]:
+    cols = {"age": age(w)}
+    for name in ("gender", "city", "org_id", "rm_id", "occupation", "education", "marital", "income_band"):
+        cols[name] = f"c.{name}"
+    cols["has_rm"] = "c.rm_id IS NOT NULL"
+    return cols
+
+
+def _trend(w: Windows, back: int) -> str:
+    now, then = w.month(0).days, w.month(back).days
+    return (
+        f"CASE WHEN x.bd_m{back} > 0 THEN (CAST(x.bd_m0 AS DOUBLE) / {now})"
+        f" / (CAST(x.bd_m{back} AS DOUBLE) / {then}) - 1 END"
+    )
+
+
+def _assets(w: Windows) -> dict[str, str]:
+    cols = {"aum": money("x.bal_today")}
+    cols |= {f"aum_{c}": money(f"x.bal_{c}") for c in ASSET_CATEGORY_NAMES}
+    cols["aum_mad"] = mad("x.bd_m0", w.month(0).days)
+    cols |= {f"aum_mad_{c}": mad(f"x.bd_{c}", w.month(0).days) for c in ASSET_CATEGORY_NAMES}
+    for suffix, back in (("prev_month", 1), ("3m_ago", 3), ("6m_ago", 6)):
+        cols[f"aum_mad_{suffix}"] = mad(f"x.bd_m{back}", w.month(back).days)
+    cols["aum_trend_3m"] = _trend(w, 3)
+    cols["aum_trend_6m"] = _trend(w, 6)
+    cols["aum_max_6m"] = f"greatest({', '.join(mad(f'x.bd_m{k}', w.month(k).days) for k in range(6))})"
+    cols["aum_change_30d"] = money("coalesce(x.bal_today, 0) - coalesce(x.bal_30d_ago, 0)")
+    invested = " + ".join(f"coalesce(x.bal_{c}, 0)" for c in ("wealth", "fund", "insurance"))
+    cols["investment_share"] = ratio(invested, "x.bal_today")
+    return cols
+
+
+def _liabilities() -> dict[str, str]:
+    owed = "coalesce(x.loan_balance, 0) + coalesce(x.card_balance, 0)"
+    return {
+        "loan_balance": money("x.loan_balance"),
+        "loan_count": count("x.loan_count"),
+        "has_loan": "coalesce(x.loan_count, 0) > 0",
+        "card_limit": money("x.card_limit"),
+        "card_balance": money("x.card_balance"),
+        "card_utilisation": ratio("coalesce(x.card_balance, 0)", "x.card_limit"),
+        "net_assets": money(f"coalesce(x.bal_today, 0) - ({owed})"),
+    }
+
+
+def _holdings(w: Windows) -> dict[str, str]:
+    cols = {
+        "product_count": count("x.product_count"),
+        "account_count": count("x.account_count"),
+        "category_count": count("x.category_count"),
+    }
+    cols |= {f"holds_{c}": f"coalesce(x.open_{c}, 0) > 0" for c in HELD_CATEGORY_NAMES}
+    cols |= {
+        "td_maturing_30d": money("x.td_maturing"),
+        "td_maturing_30d_count": count("x.td_maturing_n"),
+        "max_product_risk": "CAST(x.max_risk AS BIGINT)",
+        "days_since_last_account_open": days_since("x.last_open", w),
+    }
+    return cols
+
+
+def _transactions() -> dict[str, str]:
+    cols: dict[str, str] = {}
+    for n in (30, 90, 180):
+        cols[f"txn_count_{n}d"] = count(f"x.n{n}")
+        cols[f"txn_in_amount_{n}d"] = money(f"x.in{n}")
+        cols[f"txn_out_amount_{n}d"] = money(f"x.out{n}")
+    cols["txn_in_count_30d"] = count("x.nin30")
+    cols["txn_out_count_30d"] = count("x.nout30")
+    for n in (30, 90):
+        cols[f"net_flow_{n}d"] = money(f"coalesce(x.in{n}, 0) - coalesce(x.out{n}, 0)")
+    cols |= {f"txn_count_{k}_90d": count(f"x.ch_{k}") for k in CHANNEL_NAMES}
+    cols |= {
+        "purchase_count_30d": count("x.pur_n30"),
+        "purchase_amount_30d": money("x.pur30"),
+        "purchase_amount_90d": money("x.pur90"),
+        "card_spend_30d": money("x.card_spend30"),
+        "cash_withdrawal_amount_90d": money("x.cash_out90"),
+        "cash_deposit_amount_90d": money("x.cash_in90"),
+        "transfer_in_amount_90d": money("x.trf_in90"),
+        "transfer_out_amount_90d": money("x.trf_out90"),
+        "repayment_amount_90d": money("coalesce(x.rep_out90, 0) + coalesce(x.card_rep_in90, 0)"),
+        "interest_amount_90d": money("x.int90"),
+        "fee_amount_90d": money("x.fee90"),
+        "salary_credits_90d": count("x.sal_n90"),
+        "salary_amount_90d": money("x.sal90"),
+        "large_transfer_out_other_bank_30d": count("x.lto_n30"),
+        "large_transfer_out_other_bank_amount_30d": money("x.lto30"),
+        "transfer_out_other_bank_amount_30d": money("x.oto30"),
+        "max_txn_amount_90d": money("x.max90"),
+    }
+    return cols
+
+
+def _channel(w: Windows) -> dict[str, str]:
+    return {
+        "app_logins_7d": count("p.logins7"),
+        "app_logins_30d": count("p.logins30"),
+        "app_logins_90d": count("p.logins90"),
+        "days_since_last_login": days_since("CAST(p.last_login AS DATE)", w),
+        "product_views_30d": count("p.views30"),
+        "product_views_90d": count("p.views90"),
+        "investment_views_30d": count("p.inv_views30"),
+        "app_searches_30d": count("p.searches30"),
+        "app_purchases_30d": count("p.purchases30"),
+        "digital_txn_share_90d": ratio("coalesce(x.ch_mobile, 0) + coalesce(x.ch_online, 0)", "x.n90"),
+        "has_wecom": "c.wecom_id IS NOT NULL",
+    }
+
+
+def _lifecycle(w: Windows, s: FeatureSettings) -> dict[str, str]:
+    recent = ts_sql(w.days_start(s.dormant_days))
+    seasoned = date_sql(w.days_ago(s.dormant_days))
+    return {
+        "tenure_days": days_since("c.opened_on", w),
+        "is_new_customer": f"{days_since('c.opened_on', w)} < {s.new_customer_days}",
+        "customer_status": "c.status",
+        "days_since_last_txn": days_since("CAST(x.last_active AS DATE)", w),
+        "is_dormant": f"CASE WHEN x.last_active >= {recent} THEN FALSE"
+        f" WHEN c.opened_on > {seasoned} THEN FALSE ELSE TRUE END",
+    }
+
+
+def _risk(w: Windows, s: FeatureSettings) -> dict[str, str]:
+    return {
+        "risk_level": "CAST(c.risk_level AS BIGINT)",
+        "risk_assessed_on": "c.risk_assessed_on",
+        "risk_assessment_age_days": days_since("c.risk_assessed_on", w),
+        "risk_assessment_expired": f"c.risk_assessed_on <= {date_sql(w.one_year_ago)}",
+        "is_senior": f"{age(w)} >= {s.senior_age}",
+        "holds_above_risk_level": "x.max_risk > c.risk_level",
+        "large_cash_txn_30d": count("x.lcash_n30"),
+        "cross_border_txn_90d": count("x.xb_n90"),
+    }
+
+
+def _consent() -> dict[str, str]:
+    cols = {f"consent_marketing_{k}": f"coalesce(s.mkt_{k}, FALSE)" for k in CONSENT_CHANNELS}
+    granted = " + ".join(f"CASE WHEN s.mkt_{k} THEN 1 ELSE 0 END" for k in CONSENT_CHANNELS)
+    cols["marketing_channels_granted"] = f"CAST({granted} AS BIGINT)"
+    cols["consent_profiling"] = "coalesce(s.profiling, FALSE)"
+    cols["consent_data_sharing"] = "coalesce(s.data_sharing, FALSE)"
+    return cols
+
+
+def base_columns(w: Windows, s: FeatureSettings) -> dict[str, str]:
+    """Feature name -> expression for every feature outside the value group."""
+    return (
+        _demographics(w, s)
+        | _assets(w)
+        | _liabilities()
+        | _holdings(w)
+        | _transactions()
+        | _channel(w)
+        | _lifecycle(w, s)
+        | _risk(w, s)
+        | _consent()
+    )
+
+
+def quintile(order: str) -> str:
+    """Score 1-5 by quintile; ``order`` puts the worst values first. Ties share the lowest rank."""
+    return f"CAST(1 + floor(5 * (rank() OVER (ORDER BY {order}) - 1) / count(*) OVER ()) AS BIGINT)"
+
+
+def value_columns() -> dict[str, str]:
+    """Value features over the base projection ``b`` (rfm_score is added over these)."""
+    return {
+        "rfm_recency": quintile("b.days_since_last_txn DESC NULLS FIRST"),
+        "rfm_frequency": quintile("b.txn_count_90d ASC"),
+        "rfm_monetary": quintile("b.aum_mad ASC"),
+        "aum_percentile": "CAST(percent_rank() OVER (ORDER BY b.aum_mad ASC) AS DOUBLE)",
+    }

@@ -3,14 +3,16 @@ Python function's NULL rules."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import duckdb
 import pytest
 
 from kequn.core.errors import UserInputError
-from kequn.expr import ExprError, Field, FieldValueError, Namespace, parse_expr
+from kequn.expr import FUNCTIONS, ExprError, Field, FieldValueError, Namespace, parse_expr
 
 BANK = Namespace(
     [
@@ -195,3 +197,27 @@ def test_wrong_row_values_are_refused_without_showing_them():
     with pytest.raises(FieldValueError, match="'age' must be a number"):
         evaluate("age > 1", age="13812345678")
     assert "138" not in str(pytest.raises(FieldValueError, evaluate, "age > 1", age="13812345678").value)
+
+
+# --- the reference stays true ---------------------------------------------------------------------
+
+DOC = (Path(__file__).resolve().parents[1] / "docs" / "expr.md").read_text(encoding="utf-8")
+
+
+def test_every_function_is_documented():
+    for spec in FUNCTIONS.values():
+        assert f"| `{spec.signature()}` |".replace("'|'", "'\\|'") in DOC, spec.name
+
+
+def _error_table() -> list[tuple[str, str]]:
+    section = DOC.split("## Errors", 1)[1].split("\n## ", 1)[0]
+    cells = re.findall(r"^\| `(.+?)`(?: \([^)]*\))? \| `(.+)` \|$", section, flags=re.MULTILINE)
+    return [(text.replace("\\|", "|"), message.replace("\\|", "|")) for text, message in cells]
+
+
+@pytest.mark.parametrize(("text", "message"), _error_table())
+def test_documented_error_messages(text, message):
+    ns = Namespace([Field("aum_mad", "number"), Field("aum", "number"), Field("city", "string")])
+    with pytest.raises(ExprError) as caught:
+        parse_expr(text, ns)
+    assert str(caught.value).startswith(message.split("…")[0])

@@ -237,18 +237,32 @@ def show(
 
 
 def _profile_line(item: dict[str, Any]) -> str:
-    name = f"{item['name_zh']} / {item['name_en']}"
+    name = f"{item['name_zh']} / {item['name_en']} [{item['field']}]"
     if item["kind"] == "number":
         return (
-            f"  {name}: mean {item['segment_mean']:,} vs {item['base_mean']:,}, "
-            f"median {item['segment_median']:,} vs {item['base_median']:,} (std. diff {item['std_diff']})"
+            f"  {name}: mean {_num(item['segment_mean'])} vs {_num(item['base_mean'])}, "
+            f"median {_num(item['segment_median'])} vs {_num(item['base_median'])} "
+            f"(std. diff {_num(item['std_diff'])})"
         )
     if item["kind"] == "boolean":
-        return f"  {name}: {item['segment_share']:.1%} vs {item['base_share']:.1%} (lift {item['lift']})"
+        return (
+            f"  {name}: {_share(item['segment_share'])} vs {_share(item['base_share'])} "
+            f"(lift {_num(item['lift'])})"
+        )
     values = ", ".join(
-        f"{v['value']} {v['segment_share']:.1%} vs {v['base_share']:.1%}" for v in item["values"]
+        f"{v['value']} {_share(v['segment_share'])} vs {_share(v['base_share'])}" for v in item["values"]
     )
     return f"  {name}: {values}"
+
+
+def _num(value: float | None) -> str:
+    if value is None:
+        return "–"
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:,.2f}"
+
+
+def _share(value: float | None) -> str:
+    return "–" if value is None else f"{value:.1%}"
 
 
 @segment_app.command("members")

@@ -8,12 +8,15 @@ The model, all of it JSON so it lives in the segment's ``config``:
 1. **Transform.** Money features (catalog unit CNY) get a signed log1p, ``sign(x)·ln(1+|x|)``: balances
    and amounts span six orders of magnitude and would otherwise let a few rich customers decide every
    cluster. Booleans become 0/1. A missing value takes the training median (raw units).
-2. **Scale.** Standard scaling (mean, population standard deviation of the transformed training sample;
-   a constant feature gets scale 1). A centroid coordinate is then directly the z-score of the cluster's
-   mean against the base, which is what the automatic descriptions rank on.
+2. **Scale.** Numbers: standard scaling (mean, population standard deviation of the transformed training
+   sample; a constant feature gets scale 1). Yes/no features are centred but not divided by their
+   standard deviation: a flag held by 5% of customers would otherwise sit 4.4 units away and split the
+   base on that flag alone; unscaled, having it or not is one unit, as one standard deviation of a number.
 3. **k.** Given, or the best mean silhouette for k in 2..8 on a fixed-seed sample (``K_RANGE``).
 4. **Fit.** ``KMeans(random_state=seed)``; clusters are renumbered by size (0 = largest) so the labels
    do not depend on initialisation order.
+5. **Describe.** Per cluster, the z-score of its mean against the base for every feature (transformed
+   units, base standard deviation); the largest |z| name the cluster (``describe``).
 """
 
 from __future__ import annotations
@@ -65,6 +68,7 @@ class ClusterModel:
     seed: int
     k_criterion: str  # "given" | "silhouette"
     silhouette: dict[str, float] = field(default_factory=dict)
+    cluster_z: list[list[float]] = field(default_factory=list)  # per cluster, per feature: z of the mean
 
     @property
     def k(self) -> int:
@@ -107,14 +111,17 @@ def _fit(raw: np.ndarray, specs: list[FeatureSpec], *, k: int | None, seed: int)
     fill = _medians(raw)
     values = transform(raw, specs, fill)
     center = values.mean(axis=0)
-    scale = values.std(axis=0)
-    scale[scale == 0] = 1.0
+    spread = values.std(axis=0)
+    spread[spread == 0] = 1.0
+    scale = np.where([s.boolean for s in specs], 1.0, spread)
     scaled = (values - center) / scale
     scores: dict[str, float] = {}
     if k is None:
         scores = _silhouette_by_k(scaled, seed)
         k = int(max(scores, key=lambda key: scores[key]))
     centroids = _kmeans(scaled, k, seed, n_init=4)
+    labels = _labels(scaled, centroids)
+    cluster_z = [_z_of_mean(values[labels == c], center, spread) for c in range(k)]
     return ClusterModel(
         features=[s.name for s in specs],
         transforms=[s.transform for s in specs],
@@ -125,7 +132,16 @@ def _fit(raw: np.ndarray, specs: list[FeatureSpec], *, k: int | None, seed: int)
         seed=seed,
         k_criterion="given" if not scores else "silhouette",
         silhouette=scores,
+        cluster_z=cluster_z,
     )
+
+
+def _z_of_mean(members: np.ndarray, center: np.ndarray, spread: np.ndarray) -> list[float]:
+    """z-score of the members' mean against the base, per feature (0 for a cluster with no member)."""
+    if not len(members):
+        return [0.0] * len(center)
+    z: list[float] = ((members.mean(axis=0) - center) / spread).round(4).tolist()
+    return z
 
 
 def _check_shape(raw: np.ndarray, specs: list[FeatureSpec], k: int | None) -> None:
@@ -204,17 +220,16 @@ def describe(model: ClusterModel, specs: list[FeatureSpec], sizes: list[int]) ->
     """Each cluster: size, share, its most distinctive features (z of its mean vs base) and a label."""
     total = sum(sizes) or 1
     return [
-        {"cluster": c, "size": sizes[c], "share": round(sizes[c] / total, 4), **_label(centroid, specs)}
-        for c, centroid in enumerate(model.centroids)
+        {"cluster": c, "size": sizes[c], "share": round(sizes[c] / total, 4), **_label(z, specs)}
+        for c, z in enumerate(model.cluster_z)
     ]
 
 
-def _label(centroid: list[float], specs: list[FeatureSpec]) -> dict[str, Any]:
-    ranked = sorted(range(len(specs)), key=lambda i: (-abs(centroid[i]), i))
-    top = [i for i in ranked[:DESCRIBE_TOP] if abs(centroid[i]) >= DESCRIBE_MIN_Z]
+def _label(z: list[float], specs: list[FeatureSpec]) -> dict[str, Any]:
+    ranked = sorted(range(len(specs)), key=lambda i: (-abs(z[i]), i))
+    top = [i for i in ranked[:DESCRIBE_TOP] if abs(z[i]) >= DESCRIBE_MIN_Z]
     traits: list[dict[str, Any]] = [
-        {"feature": specs[i].name, "z": round(centroid[i], 3), **_words(specs[i], centroid[i] > 0)}
-        for i in top
+        {"feature": specs[i].name, "z": round(z[i], 3), **_words(specs[i], z[i] > 0)} for i in top
     ]
     return {
         "label_zh": "、".join(t["zh"] for t in traits) or "接近整体平均",
@@ -223,8 +238,15 @@ def _label(centroid: list[float], specs: list[FeatureSpec]) -> dict[str, Any]:
     }
 
 
+# Features whose "high"/"low" reads badly get their own words: (zh high, zh low, en high, en low).
+OWN_WORDS = {"age": ("年长", "年轻", "older", "younger")}
+
+
 def _words(spec: FeatureSpec, high: bool) -> dict[str, str]:
     """Direction words: 高AUM / high AUM for numbers, 偏多 / more often for yes-no features."""
+    if spec.name in OWN_WORDS:
+        zh_high, zh_low, en_high, en_low = OWN_WORDS[spec.name]
+        return {"zh": zh_high if high else zh_low, "en": en_high if high else en_low}
     en = _lower_first(spec.name_en)
     if spec.boolean:
         return {

@@ -139,6 +139,8 @@ def test_money_features_are_log_scaled_and_missing_values_filled(bank):
     assert model.fill == [(1e6 - 50) / 2, 4.0, 0.0]  # training medians, raw units
     values = clustering.transform(raw, specs, np.asarray(model.fill))
     assert values[2, 0] == pytest.approx(-np.log1p(50.0))
+    assert model.scale[2] == 1.0 and model.center[2] == pytest.approx(1 / 3)  # yes/no: centred, not scaled
+    assert model.scale[1] == pytest.approx(np.std([3, 5, 4] * 5))  # numbers: population sd after filling
 
 
 def test_clustering_refuses_what_it_cannot_use(bank):

@@ -110,6 +110,14 @@ def _fmt(template: str, **parts: st.SearchStrategy[str]) -> st.SearchStrategy[st
     )
 
 
+def _variadic(x: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    """least/greatest of two or three values (Spark refuses one), coalesce of one to three."""
+    return st.one_of(
+        st.tuples(st.sampled_from(["least", "greatest"]), st.lists(x, min_size=2, max_size=3)),
+        st.tuples(st.just("coalesce"), st.lists(x, min_size=1, max_size=3)),
+    ).map(lambda v: f"{v[0]}({', '.join(v[1])})")
+
+
 def _numbers(sub: dict) -> list[st.SearchStrategy[str]]:
     n, s, d, b = sub["number"], sub["string"], sub["date"], sub["boolean"]
     ops = st.sampled_from(["+", "-", "*", "/", "%"])
@@ -118,9 +126,7 @@ def _numbers(sub: dict) -> list[st.SearchStrategy[str]]:
         _fmt("-{a}", a=n),
         st.tuples(st.sampled_from(["abs", "floor", "ceil", "round"]), n).map(lambda x: f"{x[0]}({x[1]})"),
         st.tuples(n, st.integers(-3, 3)).map(lambda x: f"round({x[0]}, {x[1]})"),
-        st.tuples(
-            st.sampled_from(["least", "greatest", "coalesce"]), st.lists(n, min_size=1, max_size=3)
-        ).map(lambda x: f"{x[0]}({', '.join(x[1])})"),
+        _variadic(n),
         _fmt("CASE WHEN {c} THEN {a} ELSE {b} END", c=b, a=n, b=n),
         _fmt("CASE WHEN {c} THEN {a} END", c=b, a=n),
         st.tuples(st.sampled_from(["year", "month", "day"]), d).map(lambda x: f"{x[0]}({x[1]})"),
@@ -178,9 +184,7 @@ def _strings(sub: dict) -> list[st.SearchStrategy[str]]:
         st.tuples(s, st.integers(1, 4)).map(lambda v: f"substr({v[0]}, {v[1]})"),
         st.tuples(s, st.integers(1, 4), st.integers(0, 3)).map(lambda v: f"substr({v[0]}, {v[1]}, {v[2]})"),
         _fmt("{a} || {b}", a=s, b=s),
-        st.tuples(
-            st.sampled_from(["least", "greatest", "coalesce"]), st.lists(s, min_size=1, max_size=3)
-        ).map(lambda v: f"{v[0]}({', '.join(v[1])})"),
+        _variadic(s),
         _fmt("CASE WHEN {c} THEN {a} ELSE {b} END", c=b, a=s, b=s),
     ]
 
@@ -188,9 +192,7 @@ def _strings(sub: dict) -> list[st.SearchStrategy[str]]:
 def _dates(sub: dict) -> list[st.SearchStrategy[str]]:
     d, b = sub["date"], sub["boolean"]
     return [
-        st.tuples(
-            st.sampled_from(["least", "greatest", "coalesce"]), st.lists(d, min_size=1, max_size=3)
-        ).map(lambda v: f"{v[0]}({', '.join(v[1])})"),
+        _variadic(d),
         _fmt("CASE WHEN {c} THEN {a} ELSE {b} END", c=b, a=d, b=d),
     ]
 

@@ -223,13 +223,10 @@ class _Checker:
         return t.Not(type="boolean", operand=self.expect(node.this, "boolean", "NOT"))
 
     def neg(self, node: exp.Neg) -> t.Node:
-        operand = self.check(node.this)
-        if operand.type == NULL_TYPE:
-            return operand  # -NULL is NULL
-        operand = self.require(node.this, operand, "number", "unary minus")
+        operand = self.expect(node.this, "number", "unary minus")
         if isinstance(operand, t.Lit) and isinstance(operand.value, Decimal):
             return t.Lit(type="number", value=-operand.value)  # -5 is a literal, not an operation
-        return t.Neg(type="number", operand=operand)
+        return t.Neg(type="number", operand=operand)  # -NULL stays written as such
 
     def compare(self, node: exp.Binary) -> t.Node:
         op = _COMPARE[type(node)]

@@ -37,13 +37,18 @@ class FunctionSpec:
     sql: Callable[..., exp.Expr]
     summary: str
     required: int | None = None  # how many params are required (default: all)
-    variadic: tuple[str, ...] = ()  # for least/greatest/coalesce: the types allowed, any count >= 1
+    variadic: tuple[
+        str, ...
+    ] = ()  # for least/greatest/coalesce: the types allowed, any count >= min_variadic
+    min_variadic: int = 1
     strict: bool = True  # NULL in any argument gives NULL without calling ``python``
     double_args: bool = False  # number arguments are computed as DOUBLE (SQL casts them)
 
     @property
     def min_args(self) -> int:
-        return 1 if self.variadic else (self.required if self.required is not None else len(self.params))
+        if self.variadic:
+            return self.min_variadic
+        return self.required if self.required is not None else len(self.params)
 
     @property
     def max_args(self) -> int | None:
@@ -59,7 +64,7 @@ class FunctionSpec:
 
     def signature(self) -> str:
         if self.variadic:
-            return f"{self.name}(x, ...)"
+            return f"{self.name}({', '.join(['x'] * self.min_variadic)}, ...)"
         shown = [p if isinstance(p, str) else _const_label(p) for p in self.params]
         required = self.min_args
         head = ", ".join(shown[:required])
@@ -191,8 +196,9 @@ def _spec_list() -> list[FunctionSpec]:
             "same",
             _skip_nulls(min),
             lambda *a: exp.Least(this=a[0], expressions=list(a[1:]), ignore_nulls=True),
-            "smallest argument, NULLs ignored",
+            "smallest argument, NULLs ignored (numbers, text or dates)",
             variadic=ANY_ORDERED,
+            min_variadic=2,  # Spark refuses least/greatest of one argument
             strict=False,
         ),
         FunctionSpec(
@@ -201,8 +207,9 @@ def _spec_list() -> list[FunctionSpec]:
             "same",
             _skip_nulls(max),
             lambda *a: exp.Greatest(this=a[0], expressions=list(a[1:]), ignore_nulls=True),
-            "largest argument, NULLs ignored",
+            "largest argument, NULLs ignored (numbers, text or dates)",
             variadic=ANY_ORDERED,
+            min_variadic=2,  # Spark refuses least/greatest of one argument
             strict=False,
         ),
         FunctionSpec(
@@ -211,7 +218,7 @@ def _spec_list() -> list[FunctionSpec]:
             "same",
             _coalesce,
             lambda *a: exp.Coalesce(this=a[0], expressions=list(a[1:])),
-            "first argument that is not NULL",
+            "first argument that is not NULL (any type)",
             variadic=("number", "string", "date", "boolean"),
             strict=False,
         ),

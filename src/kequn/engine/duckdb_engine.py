@@ -21,8 +21,29 @@ def _literal(text: str) -> str:
 
 
 class DuckDBEngine(Engine):
-    def __init__(self, warehouse: Warehouse, *, threads: int = 0, memory_limit: str = ""):
+    """DuckDB-only options for how snapshots are written: ``compression`` (zstd, snappy, lz4, ...),
+    ``compression_level`` (0 = DuckDB's default) and ``parquet_version`` (V2 data pages by default:
+    ~30 % smaller and ~2x cheaper to read than V1 with zstd, written as fast; docs/ingest.md)."""
+
+    def __init__(
+        self,
+        warehouse: Warehouse,
+        *,
+        threads: int = 0,
+        memory_limit: str = "",
+        compression: str = "zstd",
+        compression_level: int = 0,
+        parquet_version: str = "V2",
+    ):
         self.warehouse = warehouse
+        if not (compression.isalnum() and (parquet_version.isalnum() or not parquet_version)):
+            raise ValueError(f"bad Parquet options: {compression!r}, {parquet_version!r}")
+        options = ["FORMAT parquet", f"COMPRESSION {compression}"]
+        if compression_level:
+            options.append(f"COMPRESSION_LEVEL {int(compression_level)}")
+        if parquet_version:
+            options.append(f"PARQUET_VERSION {parquet_version}")
+        self.parquet_options = ", ".join(options)
         self.con = duckdb.connect(":memory:")
         if threads:
             self.con.execute(f"SET threads = {int(threads)}")
@@ -55,7 +76,7 @@ class DuckDBEngine(Engine):
         with self.warehouse.publishing(table, as_of) as staging:
             target = staging / "part-0.parquet"
             rows = self.con.execute(
-                f"COPY ({sql}) TO {_literal(str(target))} (FORMAT parquet, COMPRESSION zstd)"
+                f"COPY ({sql}) TO {_literal(str(target))} ({self.parquet_options})"
             ).fetchone()
         return int(rows[0]) if rows else 0
 

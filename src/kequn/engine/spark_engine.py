@@ -200,13 +200,14 @@ class SparkEngine(Engine):
             if statement.args.get("exists"):  # CREATE ... IF NOT EXISTS
                 return
             raise UnsupportedSQL(f"'{name}' already exists (use CREATE OR REPLACE)")
-        frame = self._frame(query)
-        if kind == "TABLE":
-            frame = self._materialise(frame)
         self._forget(name)
+        if kind == "VIEW":
+            # SQL text, not a captured plan: like DuckDB's, the view reads its sources when queried.
+            self.spark.sql(f"CREATE OR REPLACE TEMPORARY VIEW {_quoted(name)} AS {spark_sql.generate(query)}")
+            return
+        frame = self._materialise(self._frame(query))
         frame.createOrReplaceTempView(name)
-        if kind == "TABLE":
-            self._tables[name.lower()] = frame
+        self._tables[name.lower()] = frame
 
     def _materialise(self, frame: DataFrame) -> DataFrame:
         """A TEMP TABLE holds its rows as of creation (like DuckDB's), not a re-run query."""
@@ -218,13 +219,13 @@ class SparkEngine(Engine):
         kind = str(statement.args.get("kind") or "").upper()
         if kind not in ("TABLE", "VIEW"):
             raise UnsupportedSQL(f"the Spark engine does not drop {kind or 'this'} objects")
-        name = statement.this.name
-        if not self._exists(name):
-            if statement.args.get("exists"):
-                return
-            raise UnsupportedSQL(f"{kind.lower()} '{name}' does not exist")
-        self._forget(name)
-        self.spark.catalog.dropTempView(name)
+        for table in statement.args.get("tables") or [statement.this]:
+            if not self._exists(table.name):
+                if statement.args.get("exists"):
+                    continue
+                raise UnsupportedSQL(f"{kind.lower()} '{table.name}' does not exist")
+            self._forget(table.name)
+            self.spark.catalog.dropTempView(table.name)
 
     def _insert(self, statement: exp.Insert) -> None:
         """INSERT INTO a temp table: the table becomes its old rows plus the new ones.
@@ -303,6 +304,10 @@ class SparkEngine(Engine):
             self.spark.stop()
 
 
+def _quoted(name: str) -> str:
+    return "`" + name.replace("`", "``") + "`"
+
+
 def _is_query(statement: exp.Expr) -> bool:
     return isinstance(statement, exp.Query)
 
@@ -332,8 +337,14 @@ def _converted(kind: T.DataType) -> T.DataType | None:
 
 
 def _to_arrow(frame: DataFrame) -> pa.Table:
+    """The result as Arrow, every column nullable as DuckDB reports them."""
     with _no_pandas_version_warning():
-        return frame.toArrow()
+        table = frame.toArrow()
+    if all(f.nullable for f in table.schema):
+        return table
+    return table.cast(
+        pa.schema([f.with_nullable(True) for f in table.schema], metadata=table.schema.metadata)
+    )
 
 
 @contextmanager

@@ -207,6 +207,40 @@ def series_table(node: exp.Expr) -> exp.Expr:
     return exp.Subquery(this=query, alias=exp.TableAlias(this=exp.to_identifier(table)))
 
 
+def arg_max_skips_nulls(node: exp.Expr) -> exp.Expr:
+    """DuckDB's arg_max(a, b) / arg_min skip rows where a is NULL; Spark's MAX_BY / MIN_BY return it.
+
+    Rows with a NULL ``a`` get a NULL ordering value, which Spark's MAX_BY / MIN_BY do skip.
+    """
+    if isinstance(node, exp.ArgMax | exp.ArgMin) and node.expression is not None:
+        present = exp.Not(this=exp.Is(this=node.this.copy(), expression=exp.null()))
+        node.set("expression", exp.Case(ifs=[exp.If(this=present, true=node.expression.copy())]))
+    return node
+
+
+_INTEGERS = (
+    exp.DataType.Type.TINYINT,
+    exp.DataType.Type.SMALLINT,
+    exp.DataType.Type.INT,
+    exp.DataType.Type.BIGINT,
+)
+
+
+def integer_casts_round(node: exp.Expr) -> exp.Expr:
+    """DuckDB rounds when it casts a fraction to an integer (DOUBLE half to even, DECIMAL half away
+    from zero); Spark truncates. Where the operand is evidently a DOUBLE (a division, a DOUBLE cast) or
+    a DECIMAL literal, round it the DuckDB way first. Other operands' types are unknown here: cast
+    integral values only, or round explicitly (docs/engines.md)."""
+    if not (isinstance(node, exp.Cast) and node.to.this in _INTEGERS):
+        return node
+    operand = node.this
+    if _is_double(operand):
+        node.set("this", exp.func("RINT", operand.copy()))
+    elif isinstance(operand, exp.Literal) and not operand.is_string and "." in operand.this:
+        node.set("this", exp.func("ROUND", operand.copy()))
+    return node
+
+
 def average_in_double(node: exp.Expr) -> exp.Expr:
     """DuckDB averages DECIMAL in DOUBLE; Spark's DECIMAL average rounds to 6 places (and 4 more digits)."""
     if isinstance(node, exp.Avg) and not isinstance(node.this, exp.Distinct):
@@ -307,6 +341,8 @@ RULES: tuple[Rule, ...] = (
     timestamp_interval_arithmetic,
     date_diff,
     ieee_division,
+    arg_max_skips_nulls,
+    integer_casts_round,
     average_in_double,
     percentiles,
     day_of_week,

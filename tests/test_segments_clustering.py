@@ -11,7 +11,7 @@ import pytest
 from kequn.core.errors import UserInputError
 from kequn.engine import Engine
 from kequn.features.catalog import feature
-from kequn.tags import clustering
+from kequn.tags import clustering, segment_cluster
 from kequn.tags import segments as seg
 
 DAY = date(2024, 5, 31)
@@ -119,7 +119,7 @@ def test_given_k_and_later_snapshots_use_the_stored_model(bank):
     write_planted(engine, LATER, later)
     members = _members(engine, url, s.segment_id, LATER)
     assert len(members) == later.num_rows and set(members.values()) <= {0, 1, 2, 3}
-    specs = seg._cluster_specs(engine, FEATURES, LATER, url)
+    specs = segment_cluster.feature_specs(engine, FEATURES, LATER, url)
     raw = np.column_stack([later.column(f).to_numpy().astype(float) for f in FEATURES])
     model = clustering.ClusterModel.from_config(s.config)
     expected = clustering.assign(raw, specs, model)  # numpy assignment agrees with the SQL one
@@ -131,7 +131,7 @@ def test_given_k_and_later_snapshots_use_the_stored_model(bank):
 
 def test_money_features_are_log_scaled_and_missing_values_filled(bank):
     engine, url = bank
-    specs = seg._cluster_specs(engine, ["aum_mad", "txn_count_30d", "is_dormant"], DAY, url)
+    specs = segment_cluster.feature_specs(engine, ["aum_mad", "txn_count_30d", "is_dormant"], DAY, url)
     assert [s.transform for s in specs] == ["signed_log1p", "identity", "identity"]
     assert specs[2].boolean and specs[0].name_zh == feature("aum_mad").name_zh
     raw = np.array([[1e6, 3, 0], [np.nan, 5, 1], [-50.0, np.nan, 0]] * 5)

@@ -14,20 +14,21 @@ segment held on a past day stays a query. The other functions evaluate live on t
 
 from __future__ import annotations
 
-import difflib
+import io
 import logging
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 
 from kequn.core.errors import KequnError, UserInputError
 from kequn.engine.base import Engine
 from kequn.tags import clustering, segment_sql
+from kequn.tags.segment_audience import check_rule, labels, namespace, open_audience_view
+from kequn.tags.segment_cluster import DEFAULT_SEED, TRAINING_ROWS, train
 from kequn.tags.segment_profile import MEMBERS, audience_fields, profile_fields
 from kequn.tags.segment_store import (
     ACTIVE,
@@ -46,43 +47,7 @@ from kequn.tags.segment_upload import EXAMPLES, IdList
 
 log = logging.getLogger(__name__)
 
-DEFAULT_SEED = 20240601
-TRAINING_ROWS = 200_000  # larger bases are clustered on a fixed sample of this many customers
-SCALING_NOTE = "signed log1p for money features, then standard scaling (mean, population sd)"
 PAGE_MAX = 1000
-
-
-# ---- names: what an expression or a clustering may use ----------------------------------------------------
-
-
-def _namespace(engine: Engine | None, as_of: date | None, store_url: str | None) -> Any:
-    from kequn.tags.audience import audience_namespace
-
-    if store_url:
-        ready(store_url)  # the tag catalog lives in the store
-    has_data = engine is not None and engine.warehouse.has("features", as_of)
-    return audience_namespace(engine if has_data else None, as_of, store_url=store_url)
-
-
-def _fields(namespace: Any) -> list[Any]:
-    """The ``kequn.expr.Field``s of a namespace (name, type, name_zh, name_en)."""
-    return list(namespace)
-
-
-def _labels(namespace: Any) -> dict[str, tuple[str, str]]:
-    return {f.name: (f.name_zh, f.name_en) for f in _fields(namespace)}
-
-
-def _check_rule(engine: Engine | None, expression: str, as_of: date | None, store_url: str | None) -> Any:
-    """The checked expression; a value that is not a condition is refused."""
-    from kequn.expr import parse_expr
-
-    if not expression.strip():
-        raise UserInputError("a rule segment needs an expression")
-    checked = parse_expr(expression, _namespace(engine, as_of, store_url))
-    if checked.type != "boolean":
-        raise UserInputError(f"a segment expression must be a condition (yes/no), not a {checked.type}")
-    return checked
 
 
 # ---- creating ---------------------------------------------------------------------------------------------
@@ -116,7 +81,7 @@ def create_rule_segment(
     as_of: date | None = None,
 ) -> SegmentDef:
     """A segment of the customers meeting ``expression`` (checked now against the audience's names)."""
-    _check_rule(engine, expression, as_of, store_url)
+    check_rule(engine, expression, as_of, store_url)
     seg = _new("rule", name_zh, name_en, owner, description, expression=expression.strip())
     return save_segment(store_url, seg)
 
@@ -177,80 +142,13 @@ def create_cluster_segment(
     as_of: date | None = None,
     training_rows: int = TRAINING_ROWS,
 ) -> SegmentDef:
-    """K-means on the chosen features of the audience snapshot (k by silhouette unless given)."""
+    """K-means on the chosen features of the audience snapshot (k by silhouette unless given).
+
+    The model and the clusters' descriptions are in ``config`` (kequn.tags.clustering explains both).
+    """
     check_names(name_zh, name_en or name_zh, owner)
-    day = _open(engine, as_of)
-    specs = _cluster_specs(engine, features, day, store_url)
-    raw, base = _training_matrix(engine, specs, training_rows)
-    model = clustering.fit_clusters(raw, specs, k=k, seed=seed)
-    sizes = _cluster_sizes(engine, clustering.assignment_sql(model), model.k)
-    config = {
-        **model.as_config(),
-        "clusters": clustering.describe(model, specs, sizes),
-        "scaling": SCALING_NOTE,
-        "k_range": [min(clustering.K_RANGE), max(clustering.K_RANGE)],
-        "trained_on": day.isoformat(),
-        "training_rows": int(raw.shape[0]),
-        "base_rows": base,
-    }
+    config = train(engine, store_url, features, k=k, seed=seed, as_of=as_of, training_rows=training_rows)
     return save_segment(store_url, _new("cluster", name_zh, name_en, owner, description, config=config))
-
-
-def _cluster_specs(
-    engine: Engine, names: list[str], day: date, store_url: str
-) -> list[clustering.FeatureSpec]:
-    """Feature specs for clustering: numbers or yes/no features of the audience, named from the catalogs."""
-    names = [n.strip() for n in names if n.strip()]
-    if not names:
-        raise UserInputError("clustering needs at least one feature (--features f1,f2,...)")
-    if len(set(names)) != len(names):
-        raise UserInputError("a clustering feature is listed twice")
-    fields = {f.name: f for f in _fields(_namespace(engine, day, store_url))}
-    _open(engine, day)
-    columns = {f.name: f.kind for f in audience_fields(engine, {})}
-    return [_spec(name, fields, columns) for name in names]
-
-
-def _spec(name: str, fields: dict[str, Any], columns: dict[str, str]) -> clustering.FeatureSpec:
-    if name not in columns:
-        close = difflib.get_close_matches(name, list(columns), n=1)
-        hint = f" — did you mean '{close[0]}'?" if close else ""
-        raise UserInputError(f"unknown feature '{name}'{hint}")
-    if columns[name] == "string":
-        raise UserInputError(f"feature '{name}' is a category; clustering takes numbers and yes/no features")
-    field = fields.get(name)
-    zh, en = (field.name_zh, field.name_en) if field is not None else (name, name)
-    return clustering.FeatureSpec(name, zh, en, boolean=columns[name] == "boolean", money=_is_money(name))
-
-
-def _is_money(name: str) -> bool:
-    """Money amounts (catalog unit CNY; tier fields by name), the features that get a log transform."""
-    try:
-        from kequn.features.catalog import FEATURES
-    except ImportError:  # the catalog is a sibling package; names alone still classify tier fields
-        FEATURES = ()
-    units = {f.name: (f.unit or "") for f in FEATURES}
-    if name in units:
-        return units[name].upper() in ("CNY", "RMB", "元")
-    return name.startswith(("aum", "basis_aum")) or name.endswith(("_amount", "_balance"))
-
-
-def _training_matrix(
-    engine: Engine, specs: list[clustering.FeatureSpec], rows: int
-) -> tuple[np.ndarray, int]:
-    """(raw feature matrix of a fixed sample — by md5 of the id, so the same on every engine —, base size)."""
-    columns = ", ".join(f'CAST("{s.name}" AS DOUBLE) AS "{s.name}"' for s in specs)
-    table = engine.query(f"SELECT {columns} FROM audience ORDER BY md5(customer_id) LIMIT {int(rows)}")
-    base = int(engine.scalar("SELECT count(*) FROM audience") or 0)
-    matrix = np.column_stack([table.column(s.name).to_numpy(zero_copy_only=False) for s in specs])
-    return matrix.astype(float).reshape(table.num_rows, len(specs)), base
-
-
-def _cluster_sizes(engine: Engine, members_sql: str, k: int) -> list[int]:
-    counts = {
-        r["cluster"]: r["size"] for r in engine.query(segment_sql.cluster_sizes_sql(members_sql)).to_pylist()
-    }
-    return [int(counts.get(c, 0)) for c in range(k)]
 
 
 # ---- reading and retiring ---------------------------------------------------------------------------------
@@ -272,16 +170,10 @@ def retire_segment(store_url: str, segment_id: str) -> SegmentDef:
 # ---- membership -------------------------------------------------------------------------------------------
 
 
-def _open(engine: Engine, as_of: date | None) -> date:
-    from kequn.tags.audience import open_audience
-
-    return open_audience(engine, as_of)
-
-
 def _members_sql(engine: Engine, store_url: str, seg: SegmentDef, day: date) -> str:
     """Membership SQL of one segment over the open audience (static lists must be registered)."""
     if seg.kind == "rule":
-        checked = _check_rule(engine, seg.expression or "", day, store_url)
+        checked = check_rule(engine, seg.expression or "", day, store_url)
         return segment_sql.rule_members_sql(checked.sql(dialect="duckdb"))
     if seg.kind == "static":
         return segment_sql.static_members_sql(seg.segment_id)
@@ -292,7 +184,7 @@ def _members_sql(engine: Engine, store_url: str, seg: SegmentDef, day: date) -> 
 
 def _prepare(engine: Engine, store_url: str, segs: Iterable[SegmentDef], as_of: date | None) -> date:
     """Open the audience and register the uploaded lists the segments need; returns the snapshot date."""
-    day = _open(engine, as_of)
+    day = open_audience_view(engine, as_of)
     static = [s.segment_id for s in segs if s.kind == "static"]
     engine.register(segment_sql.LIST_TABLE, static_lists(store_url, static))
     return day
@@ -353,9 +245,7 @@ def export_segment(
     engine: Engine, store_url: str, segment_id: str, out: Path, as_of: date | None = None
 ) -> int:
     """Write the members to a CSV (customer_id, and cluster for clusterings; no personal data)."""
-    seg, _, sql = _one(engine, store_url, segment_id, as_of)
-    columns = "customer_id, cluster" if seg.kind == "cluster" else "customer_id"
-    table = engine.query(f"SELECT {columns} FROM ({sql}) m ORDER BY customer_id")
+    table = _export_table(engine, store_url, segment_id, as_of)
     out.parent.mkdir(parents=True, exist_ok=True)
     pa_csv.write_csv(table, out)
     return table.num_rows
@@ -363,13 +253,15 @@ def export_segment(
 
 def export_csv_text(engine: Engine, store_url: str, segment_id: str, as_of: date | None = None) -> str:
     """The export as CSV text (what the REST endpoint returns)."""
-    import io
+    buffer = io.BytesIO()
+    pa_csv.write_csv(_export_table(engine, store_url, segment_id, as_of), buffer)
+    return buffer.getvalue().decode("utf-8")
 
+
+def _export_table(engine: Engine, store_url: str, segment_id: str, as_of: date | None) -> pa.Table:
     seg, _, sql = _one(engine, store_url, segment_id, as_of)
     columns = "customer_id, cluster" if seg.kind == "cluster" else "customer_id"
-    buffer = io.BytesIO()
-    pa_csv.write_csv(engine.query(f"SELECT {columns} FROM ({sql}) m ORDER BY customer_id"), buffer)
-    return buffer.getvalue().decode("utf-8")
+    return engine.query(f"SELECT {columns} FROM ({sql}) m ORDER BY customer_id")
 
 
 # ---- profile and overlap ----------------------------------------------------------------------------------
@@ -389,7 +281,7 @@ def segment_profile(
     if cluster is not None:
         sql = f"SELECT customer_id, cluster FROM ({sql}) c WHERE cluster = {int(cluster)}"
     engine.execute(f"CREATE OR REPLACE TEMP TABLE {MEMBERS} AS SELECT DISTINCT customer_id FROM ({sql}) m")
-    fields = audience_fields(engine, _labels(_namespace(engine, day, store_url)))
+    fields = audience_fields(engine, labels(namespace(engine, day, store_url)))
     base, size, ranked = profile_fields(engine, fields)
     return {
         "segment_id": seg.segment_id,

@@ -9,14 +9,15 @@ from dataclasses import replace
 from decimal import Decimal
 
 from sqlglot import exp
-from sqlglot.tokens import TokenType
 
 from kequn.expr import tree as t
 from kequn.expr.errors import ExprError, error_at
 from kequn.expr.functions import FUNCTIONS, Const, FunctionSpec
 from kequn.expr.literals import LiteralError, parse_date, parse_number
 from kequn.expr.namespace import AS_OF, Namespace
-from kequn.expr.syntax import MAX_DEPTH, KequnExpr
+from kequn.expr.positions import offset_of
+from kequn.expr.refusals import AGGREGATES, a_type, function_hint, plural, type_hint, why_refused
+from kequn.expr.syntax import MAX_DEPTH
 from kequn.expr.tree import NULL_TYPE
 
 ORDERED = ("number", "string", "date")
@@ -24,63 +25,12 @@ _COMPARE = {exp.EQ: "=", exp.NEQ: "<>", exp.LT: "<", exp.LTE: "<=", exp.GT: ">",
 _ARITH = {exp.Add: "+", exp.Sub: "-", exp.Mul: "*", exp.Div: "/", exp.Mod: "%"}
 _LOGIC = {exp.And: "and", exp.Or: "or"}
 
-# Syntax sqlglot understands but the language refuses, with what to write instead.
-_REFUSED: dict[type, tuple[str, str | None]] = {
-    exp.Star: ("'*' is not allowed", "name the fields you need"),
-    exp.Window: ("window functions (OVER) are not allowed", None),
-    exp.Placeholder: ("parameters are not allowed", "write the value itself"),
-    exp.IntDiv: ("'//' is not supported", "use floor(a / b)"),
-    exp.Pow: ("powers are not supported", "multiply instead"),
-    exp.ILike: ("ILIKE is not supported", "use lower(x) LIKE 'pattern'"),
-    exp.Escape: ("LIKE ... ESCAPE is not supported", None),
-    exp.NullSafeEQ: ("IS NOT DISTINCT FROM is not supported", "use = together with IS NULL"),
-    exp.NullSafeNEQ: ("IS DISTINCT FROM is not supported", "use <> together with IS NULL"),
-    exp.CurrentDate: ("the current date is not allowed", f"use {AS_OF} (the snapshot date)"),
-    exp.CurrentTimestamp: ("the current time is not allowed", f"use {AS_OF} (the snapshot date)"),
-    exp.If: ("if() is not supported", "use CASE WHEN ... THEN ... ELSE ... END"),
-    exp.Interval: ("intervals are not supported", "use date_diff('day', a, b)"),
-    exp.Abs: ("operator '@' is not supported", "use abs(x)"),
-    exp.Alias: ("aliases are not allowed", None),
-}
-_AGGREGATES = {"count", "sum", "avg", "min", "max", "median", "any_value", "string_agg", "list", "array_agg"}
-_SUBQUERY = (exp.Query, exp.Subquery, exp.Exists, exp.DDL, exp.DML, exp.Command)
-
 
 def check(syntax: exp.Expr, text: str, namespace: Namespace) -> t.Node:
     """The typed tree of a parsed expression, or the first ExprError found."""
     checker = _Checker(text, namespace)
     checker.refuse_deep(syntax)
     return checker.check(syntax)
-
-
-def offset_of(node: exp.Expr, text: str | None = None) -> int | None:
-    """Where a node starts in the text: the smallest token offset sqlglot kept inside it. Keyword
-    leaves (NULL, TRUE, ?, CURRENT_DATE) keep none; with ``text`` they are found among the tokens."""
-    starts = [n.meta["start"] for n in node.walk() if isinstance(n.meta, dict) and "start" in n.meta]
-    if starts:
-        return min(starts)
-    return _keyword_offset(node, text) if text is not None else None
-
-
-_KEYWORD_TOKENS: dict[type, set[TokenType]] = {
-    exp.Null: {TokenType.NULL},
-    exp.Boolean: {TokenType.TRUE, TokenType.FALSE},
-    exp.Placeholder: {TokenType.PLACEHOLDER, TokenType.PARAMETER, TokenType.DOLLAR},
-    exp.CurrentDate: {TokenType.CURRENT_DATE},
-    exp.CurrentTimestamp: {TokenType.CURRENT_TIMESTAMP},
-}
-
-
-def _keyword_offset(node: exp.Expr, text: str) -> int | None:
-    """The n-th keyword leaf of its kind in the tree (source order) is the n-th such token."""
-    leaf = next((n for n in node.walk(bfs=False) if type(n) in _KEYWORD_TOKENS), None)
-    if leaf is None:
-        return None
-    kind = type(leaf)
-    same_kind = [n for n in leaf.root().walk(bfs=False) if type(n) is kind]
-    ordinal = next(i for i, n in enumerate(same_kind) if n is leaf)
-    tokens = [tok for tok in KequnExpr().tokenize(text) if tok.token_type in _KEYWORD_TOKENS[kind]]
-    return tokens[ordinal].start if ordinal < len(tokens) else None
 
 
 class _Checker:
@@ -114,14 +64,8 @@ class _Checker:
         raise self.refusal(node)
 
     def refusal(self, node: exp.Expr) -> ExprError:
-        if isinstance(node, _SUBQUERY):
-            return self.error(node, "subqueries and statements are not allowed")
-        for kind, (message, hint) in _REFUSED.items():
-            if isinstance(node, kind):
-                return self.error(node, message, hint)
-        return self.error(
-            node, f"{node.key.upper()} is not part of the expression language", "see docs/expr.md"
-        )
+        message, hint = why_refused(node)
+        return self.error(node, message, hint)
 
     # --- types -----------------------------------------------------------------------------------
 
@@ -133,7 +77,9 @@ class _Checker:
         if node.type == NULL_TYPE:
             return coerce(node, wanted)
         if node.type != wanted:
-            raise self.error(syntax, f"{what} needs {_a(wanted)}, got {_a(node.type)}", _hint(node, wanted))
+            raise self.error(
+                syntax, f"{what} needs {a_type(wanted)}, got {a_type(node.type)}", type_hint(node, wanted)
+            )
         return node
 
     def unify(
@@ -145,13 +91,13 @@ class _Checker:
             return [node for _, node in pairs]
         first_syntax, first = known[0]
         if first.type not in allowed:
-            raise self.error(first_syntax, f"{what} does not work on {_plural(first.type)}")
+            raise self.error(first_syntax, f"{what} does not work on {plural(first.type)}")
         for syntax, node in known[1:]:
             if node.type != first.type:
                 raise self.error(
                     syntax,
-                    f"{what}: cannot mix {_a(first.type)} with {_a(node.type)}",
-                    _hint(node, first.type),
+                    f"{what}: cannot mix {a_type(first.type)} with {a_type(node.type)}",
+                    type_hint(node, first.type),
                 )
         return [coerce(node, first.type) for _, node in pairs]
 
@@ -318,14 +264,14 @@ class _Checker:
     def call(self, node: exp.Anonymous) -> t.Node:
         name = str(node.this).lower()
         spec = FUNCTIONS.get(name)
-        if spec is None and name in _AGGREGATES:
+        if spec is None and name in AGGREGATES:
             raise self.error(
                 node,
                 f"aggregate {name}() is not allowed: an expression is about one row",
                 "use a feature such as txn_count_30d, or least()/greatest()",
             )
         if spec is None:
-            raise self.error(node, f"function {name!r} is not allowed", _function_hint(name))
+            raise self.error(node, f"function {name!r} is not allowed", function_hint(name))
         args = list(node.expressions)
         if any(isinstance(a, exp.Star) for a in args):
             raise self.error(node, f"{name}(*) is not allowed")
@@ -410,43 +356,6 @@ def _unparen(node: exp.Expr) -> exp.Expr:
     while isinstance(node, exp.Paren):
         node = node.this
     return node
-
-
-def _a(type_name: str) -> str:
-    return {
-        "null": "NULL",
-        "number": "a number",
-        "string": "text",
-        "boolean": "a condition",
-        "date": "a date",
-    }[type_name]
-
-
-def _plural(type_name: str) -> str:
-    return {"number": "numbers", "string": "text", "boolean": "conditions", "date": "dates"}.get(
-        type_name, type_name
-    )
-
-
-def _hint(node: t.Node, wanted: str) -> str | None:
-    """What the user probably meant when a value has the wrong type."""
-    if isinstance(node, t.Lit) and isinstance(node.value, str):
-        if wanted == "date":
-            return f"write DATE '{node.value}'"
-        if wanted == "number":
-            return "numbers are written without quotes"
-    if wanted == "boolean" and node.type in ("number", "string", "date"):
-        return "compare it, e.g. x > 0 or x = 'value'"
-    return None
-
-
-def _function_hint(name: str) -> str:
-    import difflib
-
-    close = difflib.get_close_matches(name, list(FUNCTIONS), n=1, cutoff=0.7)
-    if close:
-        return f"did you mean {close[0]!r}?"
-    return "allowed: " + ", ".join(sorted(FUNCTIONS))
 
 
 _HANDLERS: dict[type, Callable[..., t.Node]] = {

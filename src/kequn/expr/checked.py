@@ -7,9 +7,10 @@ from datetime import date
 from typing import Any
 
 from kequn.expr import tree as t
-from kequn.expr.check import check, offset_of
+from kequn.expr.check import check
 from kequn.expr.errors import ExprError, error_at
 from kequn.expr.namespace import AS_OF, TYPES, Namespace
+from kequn.expr.positions import offset_of
 from kequn.expr.pretty import render
 from kequn.expr.syntax import parse_syntax
 from kequn.expr.to_python import compile_python

@@ -147,7 +147,18 @@ def _substr_sql(text: exp.Expr, start: int, length: int | None = None) -> exp.Ex
 
 
 def _round_sql(x: exp.Expr, digits: int | None = None) -> exp.Expr:
-    return exp.Round(this=x, decimals=exp.Literal.number(digits) if digits is not None else None)
+    # Written as DuckDB computes it (scale by an exact power of ten, round half away from zero, scale
+    # back) so every engine agrees: Spark's ROUND(x, 2) rounds the decimal text of x instead, and gives
+    # 1.01 for round(1.005, 2) where DuckDB and Python give 1.0. ROUND(x) alone means the same on both.
+    if not digits:
+        return exp.Round(this=x)
+    scale = exp.Literal.number(f"1e{abs(digits)}")  # a DOUBLE literal on DuckDB and Spark
+    operand = exp.Paren(this=x) if isinstance(x, exp.Binary | exp.Unary) else x
+    if digits > 0:
+        scaled = exp.Round(this=exp.Mul(this=operand, expression=scale))
+        return exp.Paren(this=exp.Div(this=scaled, expression=scale))
+    scaled = exp.Round(this=exp.Div(this=operand, expression=scale))
+    return exp.Paren(this=exp.Mul(this=scaled, expression=scale))
 
 
 def _spec_list() -> list[FunctionSpec]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import sys
 import unicodedata
 
-import sqlglot
 from sqlglot import exp
 from sqlglot.dialects.duckdb import DuckDB
 from sqlglot.errors import ParseError, TokenError
@@ -35,6 +34,9 @@ class KequnExpr(DuckDB):
         FUNCTION_PARSERS = {"CAST": DuckDB.Parser.FUNCTION_PARSERS["CAST"]}
 
 
+_DIALECT = KequnExpr()
+
+
 def parse_syntax(text: str) -> exp.Expr:
     """The sqlglot tree of one expression, or an ExprError saying where the text stops being one."""
     if not isinstance(text, str):
@@ -48,7 +50,7 @@ def parse_syntax(text: str) -> exp.Expr:
     _refuse_comments_and_statements(text, tokens)
     _refuse_statement_keyword(text, tokens)
     _refuse_deep_nesting(text, tokens)
-    return _parse(text)
+    return _parse(text, tokens)
 
 
 def _refuse_hidden_characters(text: str) -> None:
@@ -61,7 +63,7 @@ def _refuse_hidden_characters(text: str) -> None:
 
 def _tokenize(text: str) -> list[Token]:
     try:
-        return KequnExpr().tokenize(text)
+        return _DIALECT.tokenize(text)
     except TokenError:
         offset = _unclosed_quote(text)
         raise error_at(text, offset, "unterminated string, quoted name or comment") from None
@@ -150,15 +152,17 @@ def _too_deep(text: str, offset: int | None) -> ExprError:
     return error_at(text, offset, f"expression nested more than {MAX_DEPTH} levels deep")
 
 
-def _parse(text: str) -> exp.Expr:
+def _parse(text: str, tokens: list[Token]) -> exp.Expr:
     _ensure_recursion_headroom()
     try:
         # Parsed as a condition, not a statement: SELECT, aliases and trailing text are parse errors.
-        tree = sqlglot.parse_one(text, read=KequnExpr, into=exp.Condition)
+        tree = _DIALECT.parser().parse_into(exp.Condition, tokens, text)[0]
     except ParseError as err:
         raise _translate(text, err) from None
     except RecursionError:
         raise _too_deep(text, None) from None
+    if tree is None:
+        raise ExprError("not an expression")
     return tree
 
 

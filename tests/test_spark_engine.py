@@ -12,7 +12,7 @@ import pytest
 
 from kequn.core.errors import SnapshotMissing
 from kequn.customers import customer_360, search_customers
-from kequn.engine import Warehouse
+from kequn.engine import DuckDBEngine, Warehouse
 from kequn.engine.spark_engine import SparkEngine, spark_conf, start_session
 from kequn.engine.spark_rewrites import UnsupportedSQL
 from tests import tiny_bank
@@ -312,19 +312,29 @@ def _approx(value: Any) -> Any:
     return value
 
 
-def test_customer_360_is_the_same_on_duckdb_and_spark(engine, spark_engine):
-    tiny_bank.build(engine)
+@pytest.fixture(scope="module")
+def tiny(spark, tmp_path_factory):
+    """The hand-made tiny bank, written by DuckDB, read by a DuckDB and a Spark engine."""
+    warehouse = Warehouse(tmp_path_factory.mktemp("tiny") / "warehouse")
+    duck = DuckDBEngine(warehouse)
+    tiny_bank.build(duck)
+    spark_eng = SparkEngine(warehouse, session=spark)
+    yield duck, spark_eng
+    spark_eng.close()
+    duck.close()
+
+
+def test_customer_360_is_the_same_on_duckdb_and_spark(tiny):
+    duck, spark = tiny
     for customer_id in ("K0000000001", "K0000000002"):
-        duck = customer_360(engine, customer_id, masked=False)
-        spark = customer_360(spark_engine, customer_id, masked=False)
-        assert spark == _approx(duck)
-    assert customer_360(spark_engine, "K0000000001")["mad_aum"] == pytest.approx(
-        (15 * 10000 + 16 * 40000) / 31
-    )
+        assert customer_360(spark, customer_id, masked=False) == _approx(
+            customer_360(duck, customer_id, masked=False)
+        )
+    assert customer_360(spark, "K0000000001")["mad_aum"] == pytest.approx((15 * 10000 + 16 * 40000) / 31)
 
 
 @pytest.mark.parametrize("text", ["K0000000001", "+86 138-1234-5678", "110101198003071234", "張偉", "王芳"])
-def test_customer_search_is_the_same_on_duckdb_and_spark(engine, spark_engine, text):
-    tiny_bank.build(engine)
-    assert search_customers(spark_engine, text) == search_customers(engine, text)
-    assert search_customers(spark_engine, text)
+def test_customer_search_is_the_same_on_duckdb_and_spark(tiny, text):
+    duck, spark = tiny
+    found = search_customers(spark, text)
+    assert found and found == search_customers(duck, text)

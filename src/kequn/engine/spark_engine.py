@@ -26,10 +26,13 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.dataset as pads
+import pyarrow.parquet as pq
 from pyspark import StorageLevel
+from pyspark.errors import PySparkException
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
+from pyspark.sql.pandas.types import from_arrow_schema
 from sqlglot import exp
 
 from kequn.engine import spark_sql
@@ -275,7 +278,11 @@ class SparkEngine(Engine):
 
     def _show_snapshot(self, view: str, table: str, as_of: date) -> None:
         folder = self.warehouse.snapshot_dir(table, as_of)
-        frame = self.spark.read.parquet(str(folder)).withColumn("as_of", F.lit(as_of))
+        reader = self.spark.read
+        schema = _parquet_schema(folder)
+        if schema is not None:
+            reader = reader.schema(schema)
+        frame = reader.parquet(str(folder)).withColumn("as_of", F.lit(as_of))
         self._forget(view)
         frame.createOrReplaceTempView(view)
         self._snapshot_views[view.lower()] = (table, as_of)
@@ -302,6 +309,20 @@ class SparkEngine(Engine):
             self._forget(name)
         if self._stop_on_close:
             self.spark.stop()
+
+
+def _parquet_schema(folder: Path) -> T.StructType | None:
+    """The snapshot's schema from one Parquet footer, read here: Spark would run a job to infer it.
+
+    None when Spark should infer it after all (no file, or a type Arrow maps but Spark cannot take).
+    """
+    first = next(iter(sorted(folder.glob("*.parquet"))), None)
+    if first is None:
+        return None
+    try:
+        return from_arrow_schema(pq.read_schema(first), prefer_timestamp_ntz=True)
+    except (TypeError, ValueError, NotImplementedError, PySparkException):
+        return None
 
 
 def _quoted(name: str) -> str:

@@ -192,7 +192,7 @@ def test_python_follows_sql_null_rules(text, row, expected):
 
 
 def test_wrong_row_values_are_refused_without_showing_them():
-    with pytest.raises(FieldValueError, match="field 'city' must be text, got a int"):
+    with pytest.raises(FieldValueError, match="field 'city' must be text, got a value of type int"):
         evaluate("city = 'x'", city=13812345678)
     with pytest.raises(FieldValueError, match="'age' must be a number"):
         evaluate("age > 1", age="13812345678")

@@ -92,17 +92,22 @@ def _unclosed_quote(text: str) -> int | None:
 def _refuse_comments_and_statements(text: str, tokens: list[Token]) -> None:
     previous_end = 0
     for token in tokens:
-        gap = text[previous_end : token.start]
-        for marker in ("--", "/*"):
-            if marker in gap:
-                raise error_at(text, previous_end + gap.index(marker), "comments are not allowed")
+        _refuse_comment_in(text, previous_end, token.start)
         if token.token_type == TokenType.SEMICOLON:
             raise error_at(text, token.start, "';' is not allowed: write one expression, not statements")
         previous_end = token.end + 1
-    tail = text[previous_end:]
-    for marker in ("--", "/*"):
-        if marker in tail:
-            raise error_at(text, previous_end + tail.index(marker), "comments are not allowed")
+    _refuse_comment_in(text, previous_end, len(text))
+    for token in tokens:  # any other comment syntax the tokenizer knows
+        if token.comments:
+            raise error_at(text, token.start, "comments are not allowed")
+
+
+def _refuse_comment_in(text: str, start: int, end: int) -> None:
+    """Between two tokens there is only white space, or a comment."""
+    gap = text[start:end]
+    found = [gap.index(marker) for marker in ("--", "/*") if marker in gap]
+    if found:
+        raise error_at(text, start + min(found), "comments are not allowed")
 
 
 # Tokens that begin a statement (SELECT, WITH, DROP, CALL, ...): refused by name rather than as an

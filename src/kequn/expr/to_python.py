@@ -223,7 +223,7 @@ def _any3_values(values: Any) -> bool | None:
 
 def _wrong(name: str, wanted: str, value: Any) -> FieldValueError:
     # The value itself is not shown: it may be personal data.
-    return FieldValueError(f"field {name!r} must be {wanted}, got a {type(value).__name__}")
+    return FieldValueError(f"field {name!r} must be {wanted}, got a value of type {type(value).__name__}")
 
 
 def _read_number(name: str, value: Any) -> int | float | None:

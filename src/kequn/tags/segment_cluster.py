@@ -15,7 +15,7 @@ from kequn.tags.segment_audience import fields, namespace, open_audience_view
 from kequn.tags.segment_profile import audience_fields
 
 DEFAULT_SEED = 20240601
-TRAINING_ROWS = 200_000  # larger bases are clustered on a fixed sample of this many customers
+TRAINING_ROWS = 100_000  # larger bases are clustered on a fixed sample of this many customers
 SCALING_NOTE = (
     "signed log1p for money features; numbers standard-scaled (mean, population sd); yes/no centred"
 )

@@ -127,14 +127,16 @@ def upload(
 
 
 def _print_upload(report: dict[str, Any]) -> None:
-    rprint(f"{report['rows']:,} ids read, {report['distinct']:,} distinct")
+    """Plain lines (ids are the user's text, never markup), one per finding."""
+    typer.echo(f"{report['rows']:,} ids read, {report['distinct']:,} distinct")
     if report["duplicates"]:
         examples = ", ".join(report["duplicate_examples"])
-        rprint(f"[yellow]{report['duplicates']:,} duplicate(s)[/yellow], e.g. {examples}")
+        typer.echo(f"{report['duplicates']:,} duplicate(s), e.g. {examples}")
     if report["unknown"]:
-        rprint(
-            f"[yellow]{report['unknown']:,} id(s) unknown[/yellow] in the customer snapshot of "
-            f"{report['checked_against']} (kept in the list), e.g. {', '.join(report['unknown_examples'])}"
+        examples = ", ".join(report["unknown_examples"])
+        typer.echo(
+            f"{report['unknown']:,} id(s) unknown in the customer snapshot of {report['checked_against']}"
+            f" (kept in the list), e.g. {examples}"
         )
 
 

@@ -342,6 +342,8 @@ def _pair(a: str, b: str, sizes: dict[str, int], shared: dict[tuple[str, str], i
 def refresh_segments(engine: Engine, as_of: date, store_url: str) -> int:
     """Write ``segment_members`` for ``as_of``: every active segment's members; returns the row count.
 
+    Members come from the audience on or before ``as_of`` (the daily run computes that date's first).
+
     A rule segment whose expression no longer checks (a tag it names was retired) is skipped with a
     warning rather than stopping the daily run; its membership for the day is absent, not empty-looking.
     """

@@ -262,7 +262,7 @@ def _holdings() -> list[FeatureDef]:
             "持有品类数",
             "Categories held",
             "count",
-            "Distinct product categories of open accounts on D.",
+            "How many of the seven product categories (the holds_* features) the customer holds on D.",
         ),
     ]
     for cat, (zh, en) in HELD_CATEGORY_NAMES.items():
@@ -509,8 +509,9 @@ def _lifecycle() -> list[FeatureDef]:
 def _value() -> list[FeatureDef]:
     g = "value"
     tie = (
-        "Quintile score 1-5 over all customers on D: score = 1 + floor(5 * (rank - 1) / customers), rank "
-        "ascending from the worst value; equal values share the lowest rank, so ties get the same score."
+        "Quintile score 5 (best) to 1 over all customers on D: score = 5 - floor(5 * (rank - 1) / "
+        "customers), rank counted from the best value; equal values share the best rank among them, so "
+        "ties get the same (higher) score."
     )
     return [
         _f("rfm_recency", "integer", g, "RFM最近交易得分", "RFM recency", "score",

@@ -1,9 +1,9 @@
 """One SQL expression per catalog feature, over the per-customer steps (see steps.py).
 
-The base projection reads ``f_customer c`` joined with ``f_customer_account x``, ``f_app p`` and
-``f_consent s``. Money stays DECIMAL until here (exact sums, so every engine agrees to
+The base projection reads ``f_customer c`` joined with ``f_customer_account x``, ``f_customer_txn t``,
+``f_app p`` and ``f_consent s``. Money stays DECIMAL until here (exact sums, so every engine agrees to
 the cent) and becomes DOUBLE in the output; counts become BIGINT. The value group (RFM, percentile)
-ranks the whole base, so it is computed over the base projection in a second pass.
+ranks the whole base: it is computed first, on a narrow projection of the same expressions.
 """
 
 from __future__ import annotations
@@ -77,15 +77,18 @@ def _assets(w: Windows) -> dict[str, str]:
     return cols
 
 
+CARD_BALANCE = "coalesce(x.card_exported_balance, 0) + coalesce(t.card_estimate, 0)"
+
+
 def _liabilities() -> dict[str, str]:
-    owed = "coalesce(x.loan_balance, 0) + coalesce(x.card_balance, 0)"
+    owed = f"coalesce(x.loan_balance, 0) + {CARD_BALANCE}"
     return {
         "loan_balance": money("x.loan_balance"),
         "loan_count": count("x.loan_count"),
         "has_loan": "coalesce(x.loan_count, 0) > 0",
         "card_limit": money("x.card_limit"),
-        "card_balance": money("x.card_balance"),
-        "card_utilisation": ratio("coalesce(x.card_balance, 0)", "x.card_limit"),
+        "card_balance": money(CARD_BALANCE),
+        "card_utilisation": ratio(CARD_BALANCE, "x.card_limit"),
         "net_assets": money(f"coalesce(x.bal_today, 0) - ({owed})"),
     }
 
@@ -94,7 +97,9 @@ def _holdings(w: Windows) -> dict[str, str]:
     cols = {
         "product_count": count("x.product_count"),
         "account_count": count("x.account_count"),
-        "category_count": count("x.category_count"),
+        "category_count": "CAST("
+        + " + ".join(f"CASE WHEN x.open_{c} > 0 THEN 1 ELSE 0 END" for c in HELD_CATEGORY_NAMES)
+        + " AS BIGINT)",
     }
     cols |= {f"holds_{c}": f"coalesce(x.open_{c}, 0) > 0" for c in HELD_CATEGORY_NAMES}
     cols |= {
@@ -109,32 +114,32 @@ def _holdings(w: Windows) -> dict[str, str]:
 def _transactions() -> dict[str, str]:
     cols: dict[str, str] = {}
     for n in (30, 90, 180):
-        cols[f"txn_count_{n}d"] = count(f"x.n{n}")
-        cols[f"txn_in_amount_{n}d"] = money(f"x.in{n}")
-        cols[f"txn_out_amount_{n}d"] = money(f"x.out{n}")
-    cols["txn_in_count_30d"] = count("x.nin30")
-    cols["txn_out_count_30d"] = count("x.nout30")
+        cols[f"txn_count_{n}d"] = count(f"t.n{n}")
+        cols[f"txn_in_amount_{n}d"] = money(f"t.in{n}")
+        cols[f"txn_out_amount_{n}d"] = money(f"t.out{n}")
+    cols["txn_in_count_30d"] = count("t.nin30")
+    cols["txn_out_count_30d"] = count("t.nout30")
     for n in (30, 90):
-        cols[f"net_flow_{n}d"] = money(f"coalesce(x.in{n}, 0) - coalesce(x.out{n}, 0)")
-    cols |= {f"txn_count_{k}_90d": count(f"x.ch_{k}") for k in CHANNEL_NAMES}
+        cols[f"net_flow_{n}d"] = money(f"coalesce(t.in{n}, 0) - coalesce(t.out{n}, 0)")
+    cols |= {f"txn_count_{k}_90d": count(f"t.ch_{k}") for k in CHANNEL_NAMES}
     cols |= {
-        "purchase_count_30d": count("x.pur_n30"),
-        "purchase_amount_30d": money("x.pur30"),
-        "purchase_amount_90d": money("x.pur90"),
-        "card_spend_30d": money("x.card_spend30"),
-        "cash_withdrawal_amount_90d": money("x.cash_out90"),
-        "cash_deposit_amount_90d": money("x.cash_in90"),
-        "transfer_in_amount_90d": money("x.trf_in90"),
-        "transfer_out_amount_90d": money("x.trf_out90"),
-        "repayment_amount_90d": money("coalesce(x.rep_out90, 0) + coalesce(x.card_rep_in90, 0)"),
-        "interest_amount_90d": money("x.int90"),
-        "fee_amount_90d": money("x.fee90"),
-        "salary_credits_90d": count("x.sal_n90"),
-        "salary_amount_90d": money("x.sal90"),
-        "large_transfer_out_other_bank_30d": count("x.lto_n30"),
-        "large_transfer_out_other_bank_amount_30d": money("x.lto30"),
-        "transfer_out_other_bank_amount_30d": money("x.oto30"),
-        "max_txn_amount_90d": money("x.max90"),
+        "purchase_count_30d": count("t.pur_n30"),
+        "purchase_amount_30d": money("t.pur30"),
+        "purchase_amount_90d": money("t.pur90"),
+        "card_spend_30d": money("t.card_spend30"),
+        "cash_withdrawal_amount_90d": money("t.cash_out90"),
+        "cash_deposit_amount_90d": money("t.cash_in90"),
+        "transfer_in_amount_90d": money("t.trf_in90"),
+        "transfer_out_amount_90d": money("t.trf_out90"),
+        "repayment_amount_90d": money("coalesce(t.rep_out90, 0) + coalesce(t.card_rep_in90, 0)"),
+        "interest_amount_90d": money("t.int90"),
+        "fee_amount_90d": money("t.fee90"),
+        "salary_credits_90d": count("t.sal_n90"),
+        "salary_amount_90d": money("t.sal90"),
+        "large_transfer_out_other_bank_30d": count("t.lto_n30"),
+        "large_transfer_out_other_bank_amount_30d": money("t.lto30"),
+        "transfer_out_other_bank_amount_30d": money("t.oto30"),
+        "max_txn_amount_90d": money("t.max90"),
     }
     return cols
 
@@ -150,7 +155,7 @@ def _channel(w: Windows) -> dict[str, str]:
         "investment_views_30d": count("p.inv_views30"),
         "app_searches_30d": count("p.searches30"),
         "app_purchases_30d": count("p.purchases30"),
-        "digital_txn_share_90d": ratio("coalesce(x.ch_mobile, 0) + coalesce(x.ch_online, 0)", "x.n90"),
+        "digital_txn_share_90d": ratio("coalesce(t.ch_mobile, 0) + coalesce(t.ch_online, 0)", "t.n90"),
         "has_wecom": "c.wecom_id IS NOT NULL",
     }
 
@@ -162,8 +167,8 @@ def _lifecycle(w: Windows, s: FeatureSettings) -> dict[str, str]:
         "tenure_days": days_since("c.opened_on", w),
         "is_new_customer": f"{days_since('c.opened_on', w)} < {s.new_customer_days}",
         "customer_status": "c.status",
-        "days_since_last_txn": days_since("CAST(x.last_active AS DATE)", w),
-        "is_dormant": f"CASE WHEN x.last_active >= {recent} THEN FALSE"
+        "days_since_last_txn": days_since("CAST(t.last_active AS DATE)", w),
+        "is_dormant": f"CASE WHEN t.last_active >= {recent} THEN FALSE"
         f" WHEN c.opened_on > {seasoned} THEN FALSE ELSE TRUE END",
     }
 
@@ -176,8 +181,8 @@ def _risk(w: Windows, s: FeatureSettings) -> dict[str, str]:
         "risk_assessment_expired": f"c.risk_assessed_on <= {date_sql(w.one_year_ago)}",
         "is_senior": f"{age(w)} >= {s.senior_age}",
         "holds_above_risk_level": "x.max_risk > c.risk_level",
-        "large_cash_txn_30d": count("x.lcash_n30"),
-        "cross_border_txn_90d": count("x.xb_n90"),
+        "large_cash_txn_30d": count("t.lcash_n30"),
+        "cross_border_txn_90d": count("t.xb_n90"),
     }
 
 
@@ -206,15 +211,15 @@ def base_columns(w: Windows, s: FeatureSettings) -> dict[str, str]:
 
 
 def quintile(order: str) -> str:
-    """Score 1-5 by quintile; ``order`` puts the worst values first. Ties share the lowest rank."""
-    return f"CAST(1 + floor(5 * (rank() OVER (ORDER BY {order}) - 1) / count(*) OVER ()) AS BIGINT)"
+    """Score 5 (best) to 1 by quintile; ``order`` puts the best values first. Ties share the best rank."""
+    return f"CAST(5 - floor(5 * (rank() OVER (ORDER BY {order}) - 1) / count(*) OVER ()) AS BIGINT)"
 
 
-def value_columns() -> dict[str, str]:
-    """Value features over the base projection ``b`` (rfm_score is added over these)."""
+def value_columns(base: dict[str, str]) -> dict[str, str]:
+    """Value features, ranking the base expressions of ``base`` (rfm_score is added over these)."""
     return {
-        "rfm_recency": quintile("b.days_since_last_txn DESC NULLS FIRST"),
-        "rfm_frequency": quintile("b.txn_count_90d ASC"),
-        "rfm_monetary": quintile("b.aum_mad ASC"),
-        "aum_percentile": "CAST(percent_rank() OVER (ORDER BY b.aum_mad ASC) AS DOUBLE)",
+        "rfm_recency": quintile(f"{base['days_since_last_txn']} ASC NULLS LAST"),
+        "rfm_frequency": quintile(f"{base['txn_count_90d']} DESC"),
+        "rfm_monetary": quintile(f"{base['aum_mad']} DESC"),
+        "aum_percentile": f"CAST(percent_rank() OVER (ORDER BY {base['aum_mad']} ASC) AS DOUBLE)",
     }

@@ -29,53 +29,56 @@ OPTIONAL_INPUTS = ("account", "product", "balance", "txn", "app_event", "consent
 Progress = Callable[[str], None]
 
 
-def base_step(as_of: date, settings: FeatureSettings | None = None) -> Step:
-    """Every feature outside the value group, one row per customer known on as_of."""
-    cols = base_columns(Windows(as_of), settings or FeatureSettings())
-    select = ", ".join(f"{expr} AS {name}" for name, expr in cols.items())
-    return (
-        "f_base",
-        f"SELECT c.customer_id, {select} FROM f_customer c"
-        " LEFT JOIN f_customer_account x ON x.customer_id = c.customer_id"
-        " LEFT JOIN f_app p ON p.customer_id = c.customer_id"
-        " LEFT JOIN f_consent s ON s.customer_id = c.customer_id",
-    )
+JOINS = (
+    " FROM f_customer c"
+    " LEFT JOIN f_customer_account x ON x.customer_id = c.customer_id"
+    " LEFT JOIN f_customer_txn t ON t.customer_id = c.customer_id"
+)
+MORE_JOINS = (
+    " LEFT JOIN f_app p ON p.customer_id = c.customer_id"
+    " LEFT JOIN f_consent s ON s.customer_id = c.customer_id"
+    " JOIN f_value v ON v.customer_id = c.customer_id"
+)
 
 
-def value_step() -> Step:
+def value_step(as_of: date, settings: FeatureSettings | None = None) -> Step:
     """RFM scores and the AUM percentile: ranks over the whole base, on a narrow projection."""
-    ranked = ", ".join(f"{expr} AS {name}" for name, expr in value_columns().items())
-    return "f_value", f"SELECT b.customer_id, {ranked} FROM f_base b"
+    base = base_columns(Windows(as_of), settings or FeatureSettings())
+    ranked = ", ".join(f"{expr} AS {name}" for name, expr in value_columns(base).items())
+    return "f_value", f"SELECT c.customer_id, {ranked}{JOINS}"
 
 
-def final_select() -> str:
-    """The catalog's columns in catalog order, one row per customer, ordered by customer_id."""
+def final_select(as_of: date, settings: FeatureSettings | None = None) -> str:
+    """The catalog's columns in catalog order, one row per customer known on as_of.
+
+    Rows come in no particular order: the snapshot is keyed by customer_id.
+    """
+    base = base_columns(Windows(as_of), settings or FeatureSettings())
     out = []
     for f in FEATURES:
         if f.name == "rfm_score":
             out.append("v.rfm_recency + v.rfm_frequency + v.rfm_monetary AS rfm_score")
+        elif f.name in VALUE_FEATURES:
+            out.append(f"v.{f.name}")
         else:
-            out.append(f"{'v' if f.name in VALUE_FEATURES else 'b'}.{f.name}")
-    return (
-        f"SELECT b.customer_id, {', '.join(out)}"
-        " FROM f_base b JOIN f_value v ON v.customer_id = b.customer_id ORDER BY b.customer_id"
-    )
+            out.append(f"{base[f.name]} AS {f.name}")
+    return f"SELECT c.customer_id, {', '.join(out)}{JOINS}{MORE_JOINS}"
 
 
 def feature_steps(as_of: date, settings: FeatureSettings | None = None) -> list[Step]:
     """The named steps ``final_select()`` reads, in dependency order."""
     s = settings or FeatureSettings()
-    return [*intermediate_steps(Windows(as_of), s), base_step(as_of, s), value_step()]
+    return [*intermediate_steps(Windows(as_of), s), value_step(as_of, s)]
 
 
 def features_sql(as_of: date, settings: FeatureSettings | None = None) -> str:
     """The whole feature computation for ``as_of`` as one SELECT over the canonical tables.
 
-    >>> "FROM f_base" in features_sql(date(2026, 10, 31))
+    >>> "FROM f_customer c" in features_sql(date(2026, 10, 31))
     True
     """
     ctes = ",\n".join(f"{name} AS ({sql})" for name, sql in feature_steps(as_of, settings))
-    return f"WITH {ctes}\n{final_select()}"
+    return f"WITH {ctes}\n{final_select(as_of, settings)}"
 
 
 def choose_snapshot(available: list[date], as_of: date) -> date | None:
@@ -146,7 +149,7 @@ def compute_features(
             report(name.removeprefix("f_").replace("_", " "))
             engine.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}")
         report("publish")
-        return engine.write_snapshot(TABLE, as_of, final_select())
+        return engine.write_snapshot(TABLE, as_of, final_select(as_of, settings))
     finally:
         for name, _ in steps:
             engine.execute(f"DROP TABLE IF EXISTS {name}")

@@ -175,7 +175,7 @@ def _by_category(expr: str, category: str) -> str:
     return f"sum(CASE WHEN a.category = '{category}' THEN {expr} END)"
 
 
-def _customer_account_columns(w: Windows, s: FeatureSettings) -> list[str]:
+def _balance_columns() -> list[str]:
     assets = f"a.category IN ({in_list(ASSETS)})"
     cols = [f"sum(CASE WHEN {assets} THEN b.{c} END) AS {c}" for c in ("bal_today", "bal_30d_ago")]
     cols += [f"sum(CASE WHEN {assets} THEN b.bd_m{k} END) AS bd_m{k}" for k in MONTHS_BACK]
@@ -184,42 +184,60 @@ def _customer_account_columns(w: Windows, s: FeatureSettings) -> list[str]:
             f"{_by_category('b.bal_today', cat)} AS bal_{cat}",
             f"{_by_category('b.bd_m0', cat)} AS bd_{cat}",
         ]
-    d, d30 = date_sql(w.as_of), date_sql(w.days_after(30))
-    # Card balance: the card system's balance where exported, else last 30 days' debits - credits.
-    card_estimate = "greatest(coalesce(t.out30, 0) - coalesce(t.in30, 0), 0)"
-    maturing = f"a.category = 'time_deposit' AND a.is_open AND a.maturity_on > {d} AND a.maturity_on <= {d30}"
-    cols += [
+    return cols + [
         f"{_by_category('b.bal_today', 'loan')} AS loan_balance",
+        f"{_by_category('b.bal_today', 'credit_card')} AS card_exported_balance",
+    ]
+
+
+def _holding_columns(w: Windows) -> list[str]:
+    d, d30 = date_sql(w.as_of), date_sql(w.days_after(30))
+    maturing = f"a.category = 'time_deposit' AND a.is_open AND a.maturity_on > {d} AND a.maturity_on <= {d30}"
+    cols = [
         "count(*) FILTER (WHERE a.category = 'loan' AND a.is_open) AS loan_count",
         "sum(a.credit_limit) FILTER (WHERE a.category = 'credit_card' AND a.is_open) AS card_limit",
-        "sum(CASE WHEN a.category = 'credit_card' THEN CASE WHEN b.account_id IS NOT NULL THEN b.bal_today"
-        f" ELSE {card_estimate} END END) AS card_balance",
         "count(DISTINCT CASE WHEN a.is_open THEN a.product_id END) AS product_count",
         "count(*) FILTER (WHERE a.is_open) AS account_count",
-        "count(DISTINCT CASE WHEN a.is_open THEN a.category END) AS category_count",
         f"sum(b.bal_today) FILTER (WHERE {maturing}) AS td_maturing",
         f"count(*) FILTER (WHERE {maturing}) AS td_maturing_n",
         "max(a.risk_rating) FILTER (WHERE a.is_open) AS max_risk",
         "max(a.opened_on) AS last_open",
-        "sum(t.pur30) FILTER (WHERE a.category = 'credit_card') AS card_spend30",
-        "sum(t.rep_in90) FILTER (WHERE a.category = 'credit_card') AS card_rep_in90",
     ]
-    cols += [
+    return cols + [
         f"count(*) FILTER (WHERE a.is_open AND a.category = '{c}') AS open_{c}" for c in HELD_CATEGORY_NAMES
     ]
-    aggs = _txn_aggregates(w, s)
-    cols += [f"{'max' if agg.startswith('max') else 'sum'}(t.{alias}) AS {alias}" for alias, agg, _ in aggs]
-    return cols
 
 
-def customer_accounts(w: Windows, s: FeatureSettings) -> Step:
-    """Per customer: assets, liabilities, holdings and transaction totals rolled up from accounts."""
+def customer_accounts(w: Windows) -> Step:
+    """Per customer: assets, liabilities and holdings rolled up from the accounts' balances."""
     return (
         "f_customer_account",
-        f"SELECT a.customer_id, {', '.join(_customer_account_columns(w, s))}"
-        " FROM f_account a"
-        " LEFT JOIN f_account_balance b ON b.account_id = a.account_id"
-        " LEFT JOIN f_account_txn t ON t.account_id = a.account_id"
+        f"SELECT a.customer_id, {', '.join(_balance_columns() + _holding_columns(w))}"
+        " FROM f_account a LEFT JOIN f_account_balance b ON b.account_id = a.account_id"
+        " GROUP BY a.customer_id",
+    )
+
+
+def customer_transactions(w: Windows, s: FeatureSettings) -> Step:
+    """Per customer transaction totals from the accounts that have transactions.
+
+    A credit card without exported balances gets an estimate: its 30 days' debits - credits, >= 0.
+    """
+    sums = [
+        f"{'max' if agg.startswith('max') else 'sum'}(t.{a}) AS {a}" for a, agg, _ in _txn_aggregates(w, s)
+    ]
+    card = "a.category = 'credit_card'"
+    sums += [
+        f"sum(t.pur30) FILTER (WHERE {card}) AS card_spend30",
+        f"sum(t.rep_in90) FILTER (WHERE {card}) AS card_rep_in90",
+        "sum(greatest(coalesce(t.out30, 0) - coalesce(t.in30, 0), 0))"
+        f" FILTER (WHERE {card} AND b.account_id IS NULL) AS card_estimate",
+    ]
+    return (
+        "f_customer_txn",
+        f"SELECT a.customer_id, {', '.join(sums)}"
+        " FROM f_account_txn t JOIN f_account a ON a.account_id = t.account_id"
+        " LEFT JOIN f_account_balance b ON b.account_id = t.account_id"
         " GROUP BY a.customer_id",
     )
 
@@ -313,7 +331,8 @@ def intermediate_steps(w: Windows, s: FeatureSettings) -> list[Step]:
         accounts(w),
         account_balances(w),
         account_transactions(w, s),
-        customer_accounts(w, s),
+        customer_accounts(w),
+        customer_transactions(w, s),
         app_activity(w, s),
         consents(w),
     ]

@@ -7,7 +7,8 @@ as_of, one column per entry of ``FEATURES`` (see docs/features.md).
 from __future__ import annotations
 
 from kequn.features.catalog import FEATURES, GROUPS, FeatureDef, feature
-from kequn.features.compute import compute_features, features_sql, open_inputs, read_features
+from kequn.features.compute import compute_features, features_sql, open_inputs
+from kequn.features.read import catalog, customer_features, features_date, read_features
 from kequn.features.steps import FeatureSettings
 
 __all__ = [
@@ -15,8 +16,11 @@ __all__ = [
     "GROUPS",
     "FeatureDef",
     "FeatureSettings",
+    "catalog",
     "compute_features",
+    "customer_features",
     "feature",
+    "features_date",
     "features_sql",
     "open_inputs",
     "read_features",

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import Any
 
 import pyarrow as pa
 
@@ -155,21 +154,6 @@ def compute_features(
             engine.execute(f"DROP TABLE IF EXISTS {name}")
 
 
-def read_features(engine: Engine, customer_id: str, as_of: date) -> dict[str, Any] | None:
-    """One customer's row of the features snapshot at ``as_of`` (None when the customer has none)."""
-    if as_of not in engine.warehouse.snapshots(TABLE):
-        raise SnapshotMissing(
-            f"no features snapshot at {as_of}: run 'kequn features compute --as-of {as_of}'"
-        )
-    engine.use_snapshot(TABLE, as_of, alias="features_view")
-    rows = engine.query("SELECT * FROM features_view WHERE customer_id = ?", [customer_id]).to_pylist()
-    if not rows:
-        return None
-    row = rows[0]
-    row.pop("as_of", None)  # the snapshot folder's partition value, not a feature
-    return row
-
-
 __all__ = [
     "TABLE",
     "VALUE_FEATURES",
@@ -178,5 +162,4 @@ __all__ = [
     "features_sql",
     "final_select",
     "open_inputs",
-    "read_features",
 ]

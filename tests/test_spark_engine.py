@@ -216,6 +216,7 @@ SAME_ANSWER = [
     "SELECT * FROM generate_series(1, 3) t(i)",
     "SELECT CAST(d AS DATE) AS day FROM range(DATE '2026-01-30', DATE '2026-02-02', INTERVAL 1 DAY) r(d)",
     "SELECT regexp_replace('+86 138-1234', '[^0-9]', '', 'g') AS digits, upper(trim(' ab ')) AS u,"
+    " regexp_replace('aXbx', 'x', '-', 'gi') AS ci, regexp_replace('xax', '^x', '') AS first,"
     " substr('abcdef', 3) AS sub, length('中文') AS l, 'a' || 'b' AS c, lower('ÄB') AS lo",
     "SELECT greatest(1, 2) AS g, least(DATE '2026-01-01', DATE '2025-01-01') AS l, coalesce(NULL, 1) AS c,"
     " nullif(1, 1) AS n, ifnull(NULL, 'x') AS f",
@@ -234,6 +235,9 @@ SAME_ANSWER = [
     f"SELECT a.i, b.s FROM {T.replace(' t(', ' a(')} LEFT JOIN {T.replace(' t(', ' b(')} ON a.i = b.i + 1"
     " ORDER BY a.i",
     f"WITH x AS (SELECT i * 2 AS j FROM {T}) SELECT j FROM x WHERE j > 2 UNION ALL SELECT 0 ORDER BY j",
+    "SELECT round(CAST(1.005 AS DOUBLE), 2) AS a, round(CAST(299426.475 AS DOUBLE), 2) AS b,"
+    " round(CAST(-2.5 AS DOUBLE)) AS c, round(CAST(2.675 AS DOUBLE), 2) AS d, round(1 / 3, 4) AS e,"
+    " round(CAST(1.005 AS DECIMAL(10,3)), 2) AS f, round(CAST(-1.005 AS DECIMAL(10,3)), 2) AS g",
     "SELECT CAST(1.25 AS DECIMAL(18,2)) * 3 AS m, CAST('12.5' AS DOUBLE) AS c, CAST(3.7 AS INTEGER) AS t,"
     " CAST(2.5 AS INTEGER) AS half, CAST(5 / 2 AS INTEGER) AS even, CAST(7 / 2 AS BIGINT) AS odd,"
     " CAST(-5 / 2 AS INTEGER) AS neg, CAST(true AS INTEGER) AS b",

@@ -90,6 +90,13 @@ def test_unsupported_date_diff_unit_names_an_alternative():
         to_spark("SELECT date_diff('isoyear', a, b) FROM t")
 
 
+def test_first_match_regexp_replace_is_refused_unless_anchored():
+    with pytest.raises(UnsupportedSQL, match="pass 'g'"):
+        to_spark("SELECT regexp_replace(s, 'x', '') FROM t")
+    assert "'^x'" in to_spark("SELECT regexp_replace(s, '^x', '') FROM t")
+    assert "'(?i)x'" in to_spark("SELECT regexp_replace(s, 'x', '', 'gi') FROM t")
+
+
 def test_percentiles_stay_exact():
     sql = to_spark("SELECT quantile_cont(x, 0.9), percentile_disc(0.5) WITHIN GROUP (ORDER BY x) FROM t")
     assert "APPROX" not in sql and "PERCENTILE(x, 0.9)" in sql

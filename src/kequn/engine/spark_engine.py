@@ -52,9 +52,9 @@ appender.console.name = console
 appender.console.target = SYSTEM_ERR
 appender.console.layout.type = PatternLayout
 appender.console.layout.pattern = %d{yy/MM/dd HH:mm:ss} %p %c{1}: %m%n%ex
-# PySpark prints 'Setting default log level' unless the shell's level equals the root's.
-logger.repl.name = org.apache.spark.repl.Main
-logger.repl.level = error
+# PySpark prints "Setting default log level" unless the gateway's level equals the root's.
+logger.gateway.name = org.apache.spark.api.python.PythonGatewayServer
+logger.gateway.level = error
 """
 
 SESSION_CONF = {

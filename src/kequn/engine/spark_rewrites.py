@@ -241,6 +241,46 @@ def integer_casts_round(node: exp.Expr) -> exp.Expr:
     return node
 
 
+def round_double_like_duckdb(node: exp.Expr) -> exp.Expr:
+    """DuckDB rounds a DOUBLE to k places as round(x * 10^k) / 10^k in binary floating point; Spark
+    rounds the shortest decimal text of x (round(1.005, 2): DuckDB 1.0, Spark 1.01). Where x is evidently
+    a DOUBLE, the rewrite computes DuckDB's way (at 0 places the two agree). DECIMALs round exactly on
+    both engines and are left alone."""
+    if not isinstance(node, exp.Round) or not _is_double(node.this):
+        return node
+    places = node.args.get("decimals")
+    if not (isinstance(places, exp.Literal) and not places.is_string and places.this.isdigit()):
+        return node
+    scale = exp.Literal.number(10 ** int(places.this))
+    scaled = exp.Round(this=exp.Mul(this=node.this.copy(), expression=scale))
+    division = exp.Paren(this=exp.Div(this=scaled, expression=scale.copy()))
+    division.meta["double"] = True
+    return division
+
+
+def regexp_replace_flags(node: exp.Expr) -> exp.Expr:
+    """DuckDB's regexp_replace replaces the first match unless the options say 'g'; Spark replaces
+    every match and has no options. 'g' is Spark's behaviour; 'i' becomes an inline (?i). A first-match
+    replace is refused unless the pattern is anchored with ^ (it can match only once then)."""
+    if not isinstance(node, exp.RegexpReplace):
+        return node
+    modifiers = node.args.get("modifiers")
+    flags = modifiers.name if isinstance(modifiers, exp.Literal) else ""
+    pattern = node.expression
+    anchored = isinstance(pattern, exp.Literal) and pattern.this.startswith("^")
+    if "g" not in flags and not anchored:
+        raise UnsupportedSQL(
+            "regexp_replace without 'g' replaces only the first match in DuckDB; Spark has no such"
+            " function: pass 'g' or anchor the pattern with ^"
+        )
+    if "i" in flags:
+        if not isinstance(pattern, exp.Literal):
+            raise UnsupportedSQL("regexp_replace with 'i' needs a literal pattern on Spark")
+        node.set("expression", exp.Literal.string("(?i)" + pattern.this))
+    node.set("modifiers", None)
+    return node
+
+
 def average_in_double(node: exp.Expr) -> exp.Expr:
     """DuckDB averages DECIMAL in DOUBLE; Spark's DECIMAL average rounds to 6 places (and 4 more digits)."""
     if isinstance(node, exp.Avg) and not isinstance(node.this, exp.Distinct):
@@ -343,6 +383,8 @@ RULES: tuple[Rule, ...] = (
     ieee_division,
     arg_max_skips_nulls,
     integer_casts_round,
+    round_double_like_duckdb,
+    regexp_replace_flags,
     average_in_double,
     percentiles,
     day_of_week,

@@ -358,3 +358,15 @@ def test_console_360_page_shows_tier_and_tags(bank: Workspace):
     assert 'data-testid="tags"' in page and "百万资产客户" in page and 'data-testid="tier"' in page
     english = client.get(f"/customers/{customer_id}", params={"lang": "en"}).text
     assert "AUM of one million or more" in english
+
+
+def test_tags_and_counts_may_use_the_snapshot_date(engine, bank: Workspace):
+    """``as_of`` in an expression is the date being computed or counted."""
+    expression = "date_diff('day', risk_assessed_on, as_of) > 300"
+    preview = preview_tag(engine, bank.database_url, _draft("t_old_assessment", expression))
+    expected = duckdb.sql(
+        f"SELECT count(*) FROM {_parquet(bank, 'features', DAY)}"
+        f" WHERE date_diff('day', risk_assessed_on, DATE '{DAY}') > 300"
+    ).fetchall()[0][0]
+    assert preview["covered"] == expected > 0
+    assert count_audience(engine, expression, DAY) == expected

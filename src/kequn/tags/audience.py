@@ -113,9 +113,9 @@ def open_audience(engine: Engine, as_of: date | None = None) -> date:
     return day
 
 
-def audience_sql(checked: Any, *, dialect: str = "duckdb") -> str:
+def audience_sql(checked: Any, *, dialect: str = "duckdb", as_of: date | None = None) -> str:
     """``SELECT customer_id FROM audience WHERE <expression>`` for a checked boolean expression."""
-    return f"SELECT customer_id FROM {VIEW} WHERE {checked.sql(dialect=dialect)}"
+    return f"SELECT customer_id FROM {VIEW} WHERE {checked.sql(dialect=dialect, as_of=as_of)}"
 
 
 def count_audience(
@@ -128,13 +128,14 @@ def count_audience(
     """
     if not engine.warehouse.has("features", as_of):
         raise SnapshotMissing(f"no features snapshot on or before {as_of or 'today'}: run `kequn run` first")
-    index = index_path(engine, engine.warehouse.resolve("features", as_of))
+    day = engine.warehouse.resolve("features", as_of)
+    index = index_path(engine, day)
     if index is None:
-        day = open_audience(engine, as_of)
-        where = _condition(expression, audience_namespace(engine, day, store_url=store_url))
+        open_audience(engine, day)
+        where = _condition(expression, audience_namespace(engine, day, store_url=store_url), day)
         return int(engine.scalar(f"SELECT count(*) FROM {VIEW} WHERE {where}") or 0)
     connection = _index_connection(index)
-    where = _condition(expression, _index_namespace(index, connection))
+    where = _condition(expression, _index_namespace(index, connection), day)
     cursor = connection.cursor()
     try:
         row = cursor.execute(f"SELECT count(*) FROM {VIEW} WHERE {where}").fetchone()
@@ -143,11 +144,11 @@ def count_audience(
     return int(row[0]) if row else 0
 
 
-def _condition(expression: str, namespace: Namespace) -> str:
+def _condition(expression: str, namespace: Namespace, day: date) -> str:
     checked = parse_expr(expression, namespace)
     if checked.type != "boolean":
         raise UserInputError(f"audience expression must be a condition (yes/no), not a {checked.type}")
-    return str(checked.sql(dialect="duckdb"))
+    return str(checked.sql(dialect="duckdb", as_of=day))
 
 
 _DUCKDB_TO_EXPR = {"BOOLEAN": "boolean", "VARCHAR": "string", "DATE": "date"}

@@ -54,7 +54,9 @@ def layers(tags: list[TagDef], namespace: Namespace) -> list[list[tuple[TagDef, 
     return out
 
 
-def tags_sql(tags: list[TagDef], namespace: Namespace, *, source: str = "features") -> str:
+def tags_sql(
+    tags: list[TagDef], namespace: Namespace, *, as_of: date | None = None, source: str = "features"
+) -> str:
     """One query: ``customer_id`` and a column per tag, computed over ``source`` (the features view).
 
     Manual and model tags enter in the first layer, so computed tags may use them too.
@@ -65,7 +67,8 @@ def tags_sql(tags: list[TagDef], namespace: Namespace, *, source: str = "feature
     previous = "l0"
     for i, layer in enumerate(layers(tags, namespace), start=1):
         columns = ", ".join(
-            f'CAST({c.sql(dialect="duckdb")} AS {_SQL_TYPES[t.value_type]}) AS "{t.name}"' for t, c in layer
+            f'CAST({c.sql(dialect="duckdb", as_of=as_of)} AS {_SQL_TYPES[t.value_type]}) AS "{t.name}"'
+            for t, c in layer
         )
         ctes.append(f"l{i} AS (SELECT {previous}.*, {columns} FROM {previous})")
         previous = f"l{i}"
@@ -128,7 +131,7 @@ def compute_tags(
         _register_manual_values(engine, store_url, tags)
     if progress is not None:
         progress(f"{len(tags)} tags")
-    return engine.write_snapshot(TABLE, as_of, tags_sql(tags, catalog_namespace(tags)))
+    return engine.write_snapshot(TABLE, as_of, tags_sql(tags, catalog_namespace(tags), as_of=as_of))
 
 
 def infer_value_type(tag: TagDef) -> str:

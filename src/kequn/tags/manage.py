@@ -128,7 +128,7 @@ def preview_tag(engine: Engine, url: str, tag: TagDef, as_of: date | None = None
     manual = [t.name for t in used if t.kind == "manual"]
     empty = {"customer_id": pa.array([], pa.string()), **{n: pa.array([], pa.string()) for n in manual}}
     engine.register("manual_tag_values", pa.table(empty))  # preview ignores manual values: coverage of rules
-    sql = tags_sql(used, catalog_namespace(used))
+    sql = tags_sql(used, catalog_namespace(used), as_of=day)
     column = f'"{tag.name}"'
     covered = f"count(*) FILTER (WHERE {column})" if tag.value_type == "boolean" else f"count({column})"
     row = engine.query(f"SELECT count(*) AS n, {covered} AS covered FROM ({sql}) p").to_pylist()[0]

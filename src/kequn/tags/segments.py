@@ -174,7 +174,7 @@ def _members_sql(engine: Engine, store_url: str, seg: SegmentDef, day: date) -> 
     """Membership SQL of one segment over the open audience (static lists must be registered)."""
     if seg.kind == "rule":
         checked = check_rule(engine, seg.expression or "", day, store_url)
-        return segment_sql.rule_members_sql(checked.sql(dialect="duckdb"))
+        return segment_sql.rule_members_sql(checked.sql(dialect="duckdb", as_of=day))
     if seg.kind == "static":
         return segment_sql.static_members_sql(seg.segment_id)
     if seg.kind == "cluster":

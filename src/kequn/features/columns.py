@@ -1,8 +1,8 @@
 """One SQL expression per catalog feature, over the per-customer steps (see steps.py).
 
 The base projection reads ``f_customer c`` joined with ``f_customer_account x``, ``f_customer_txn t``,
-``f_app p`` and ``f_consent s``. Money stays DECIMAL until here (exact sums, so every engine agrees to
-the cent) and becomes DOUBLE in the output; counts become BIGINT. The value group (RFM, percentile)
+``f_app p`` and ``f_consent s``. Money arrives as whole cents (exact DOUBLE sums) and leaves as CNY
+DOUBLE; counts become BIGINT. The value group (RFM, percentile)
 ranks the whole base: it is computed first, on a narrow projection of the same expressions.
 """
 
@@ -15,8 +15,9 @@ from kequn.features.window import Windows, date_sql, ts_sql
 VALUE_FEATURES = ("rfm_recency", "rfm_frequency", "rfm_monetary", "rfm_score", "aum_percentile")
 
 
-def money(expr: str) -> str:
-    return f"CAST(coalesce({expr}, 0) AS DOUBLE)"
+def money(cents: str) -> str:
+    """CNY from whole cents (the steps sum money as cents, see steps.account_balances)."""
+    return f"coalesce({cents}, 0) / 100"
 
 
 def count(expr: str) -> str:
@@ -32,8 +33,8 @@ def ratio(numerator: str, denominator: str) -> str:
     return f"CASE WHEN {denominator} > 0 THEN CAST({numerator} AS DOUBLE) / CAST({denominator} AS DOUBLE) END"
 
 
-def mad(balance_days: str, days: int) -> str:
-    return f"CAST(coalesce({balance_days}, 0) AS DOUBLE) / {days}"
+def mad(cent_days: str, days: int) -> str:
+    return f"coalesce({cent_days}, 0) / {100 * days}"
 
 
 def age(w: Windows) -> str:

@@ -85,7 +85,7 @@ def _spans(w: Windows) -> str:
     The last row of an account holds through as_of, so its span ends the day after as_of.
     """
     return (
-        "SELECT account_id, day, balance,"
+        "SELECT account_id, day, CAST(balance * 100 AS DOUBLE) AS cents,"
         " coalesce(lead(day) OVER (PARTITION BY account_id ORDER BY day),"
         f" {date_sql(w.next_day)}) AS next_day"
         f" FROM balance WHERE day <= {date_sql(w.as_of)}"
@@ -93,19 +93,23 @@ def _spans(w: Windows) -> str:
 
 
 def _balance_on(day: str) -> str:
-    return f"sum(balance) FILTER (WHERE day <= {day} AND next_day > {day})"
+    return f"sum(cents) FILTER (WHERE day <= {day} AND next_day > {day})"
 
 
 def _balance_days(w: Windows, back: int) -> str:
-    """Balance x days of each span's overlap with a month: summed, / days = the monthly average."""
+    """Cents x days of each span's overlap with a month: summed, / days = the monthly average."""
     m = w.month(back)
     start, end = date_sql(m.start), date_sql(m.end)
     overlap = f"date_diff('day', greatest(day, {start}), least(next_day, {end}))"
-    return f"sum(balance * {overlap}) FILTER (WHERE day < {end} AND next_day > {start})"
+    return f"sum(cents * {overlap}) FILTER (WHERE day < {end} AND next_day > {start})"
 
 
 def account_balances(w: Windows) -> Step:
-    """Per account: balance on as_of and 30 days before, and balance-days of each recent month."""
+    """Per account: balance on as_of and 30 days before, and balance-days of each recent month.
+
+    Money is summed as whole cents in DOUBLE: exact (integers below 2**53) whatever the order of
+    addition, so every engine and every run agrees to the cent, and cheaper than DECIMAL sums.
+    """
     return (
         "f_account_balance",
         "SELECT account_id,"
@@ -127,8 +131,8 @@ def _txn_aggregates(w: Windows, s: FeatureSettings) -> list[tuple[str, str, str]
     for n, t in ((30, t30), (90, t90), (180, t180)):
         aggs += [
             (f"n{n}", "count(*)", f"ts >= {t}"),
-            (f"in{n}", "sum(amount)", f"direction = 'in' AND ts >= {t}"),
-            (f"out{n}", "sum(amount)", f"direction = 'out' AND ts >= {t}"),
+            (f"in{n}", "sum(cents)", f"direction = 'in' AND ts >= {t}"),
+            (f"out{n}", "sum(cents)", f"direction = 'out' AND ts >= {t}"),
         ]
     aggs += [
         ("nin30", "count(*)", f"direction = 'in' AND ts >= {t30}"),
@@ -137,23 +141,23 @@ def _txn_aggregates(w: Windows, s: FeatureSettings) -> list[tuple[str, str, str]
     aggs += [(f"ch_{k}", "count(*)", f"channel = '{c[0]}' AND ts >= {t90}") for k, c in CHANNEL_NAMES.items()]
     kinds = (
         ("pur_n30", "count(*)", "kind = 'purchase' AND direction = 'out'", t30),
-        ("pur30", "sum(amount)", "kind = 'purchase' AND direction = 'out'", t30),
-        ("pur90", "sum(amount)", "kind = 'purchase' AND direction = 'out'", t90),
-        ("cash_out90", "sum(amount)", "kind = 'cash' AND direction = 'out'", t90),
-        ("cash_in90", "sum(amount)", "kind = 'cash' AND direction = 'in'", t90),
-        ("trf_in90", "sum(amount)", "kind = 'transfer' AND direction = 'in'", t90),
-        ("trf_out90", "sum(amount)", "kind = 'transfer' AND direction = 'out'", t90),
-        ("rep_out90", "sum(amount)", "kind = 'repayment' AND direction = 'out'", t90),
-        ("rep_in90", "sum(amount)", "kind = 'repayment' AND direction = 'in'", t90),
-        ("int90", "sum(amount)", "kind = 'interest'", t90),
-        ("fee90", "sum(amount)", "kind = 'fee'", t90),
+        ("pur30", "sum(cents)", "kind = 'purchase' AND direction = 'out'", t30),
+        ("pur90", "sum(cents)", "kind = 'purchase' AND direction = 'out'", t90),
+        ("cash_out90", "sum(cents)", "kind = 'cash' AND direction = 'out'", t90),
+        ("cash_in90", "sum(cents)", "kind = 'cash' AND direction = 'in'", t90),
+        ("trf_in90", "sum(cents)", "kind = 'transfer' AND direction = 'in'", t90),
+        ("trf_out90", "sum(cents)", "kind = 'transfer' AND direction = 'out'", t90),
+        ("rep_out90", "sum(cents)", "kind = 'repayment' AND direction = 'out'", t90),
+        ("rep_in90", "sum(cents)", "kind = 'repayment' AND direction = 'in'", t90),
+        ("int90", "sum(cents)", "kind = 'interest'", t90),
+        ("fee90", "sum(cents)", "kind = 'fee'", t90),
         ("sal_n90", "count(*)", "kind = 'salary' AND direction = 'in'", t90),
-        ("sal90", "sum(amount)", "kind = 'salary' AND direction = 'in'", t90),
-        ("lto_n30", "count(*)", f"{out_other_bank} AND amount >= {s.large_transfer_amount}", t30),
-        ("lto30", "sum(amount)", f"{out_other_bank} AND amount >= {s.large_transfer_amount}", t30),
-        ("oto30", "sum(amount)", out_other_bank, t30),
-        ("max90", "max(amount)", "TRUE", t90),
-        ("lcash_n30", "count(*)", f"kind = 'cash' AND amount >= {s.large_cash_amount}", t30),
+        ("sal90", "sum(cents)", "kind = 'salary' AND direction = 'in'", t90),
+        ("lto_n30", "count(*)", f"{out_other_bank} AND cents >= {s.large_transfer_amount * 100}", t30),
+        ("lto30", "sum(cents)", f"{out_other_bank} AND cents >= {s.large_transfer_amount * 100}", t30),
+        ("oto30", "sum(cents)", out_other_bank, t30),
+        ("max90", "max(cents)", "TRUE", t90),
+        ("lcash_n30", "count(*)", f"kind = 'cash' AND cents >= {s.large_cash_amount * 100}", t30),
         ("xb_n90", "count(*)", "cross_border", t90),
     )
     aggs += [(alias, agg, f"{cond} AND ts >= {t}") for alias, agg, cond, t in kinds]
@@ -163,11 +167,15 @@ def _txn_aggregates(w: Windows, s: FeatureSettings) -> list[tuple[str, str, str]
 
 
 def account_transactions(w: Windows, s: FeatureSettings) -> Step:
-    """Per account, one pass over the transactions up to the end of as_of."""
+    """Per account, one pass over the transactions up to the end of as_of (money in whole cents)."""
+    rows = (
+        "SELECT account_id, ts, CAST(amount * 100 AS DOUBLE) AS cents, direction, kind, channel,"
+        f" counterparty_bank, cross_border FROM txn WHERE ts < {ts_sql(w.next_day)}"
+    )
     cols = ", ".join(f"{agg} FILTER (WHERE {cond}) AS {alias}" for alias, agg, cond in _txn_aggregates(w, s))
     return (
         "f_account_txn",
-        f"SELECT account_id, {cols} FROM txn WHERE ts < {ts_sql(w.next_day)} GROUP BY account_id",
+        f"SELECT account_id, {cols} FROM ({rows}) t GROUP BY account_id",
     )
 
 
@@ -195,7 +203,8 @@ def _holding_columns(w: Windows) -> list[str]:
     maturing = f"a.category = 'time_deposit' AND a.is_open AND a.maturity_on > {d} AND a.maturity_on <= {d30}"
     cols = [
         "count(*) FILTER (WHERE a.category = 'loan' AND a.is_open) AS loan_count",
-        "sum(a.credit_limit) FILTER (WHERE a.category = 'credit_card' AND a.is_open) AS card_limit",
+        "sum(CAST(a.credit_limit * 100 AS DOUBLE)) FILTER (WHERE a.category = 'credit_card' AND a.is_open)"
+        " AS card_limit",
         "count(DISTINCT CASE WHEN a.is_open THEN a.product_id END) AS product_count",
         "count(*) FILTER (WHERE a.is_open) AS account_count",
         f"sum(b.bal_today) FILTER (WHERE {maturing}) AS td_maturing",

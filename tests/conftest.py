@@ -11,6 +11,9 @@ from kequn.core.workspace import Workspace, init_workspace
 from kequn.engine import DuckDBEngine, Warehouse
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
+# CLI modules build their Rich consoles at import, reading COLUMNS then: a wide terminal for every test
+# process (CliRunner's env= comes too late for them), so table cells never wrap mid-word.
+os.environ["COLUMNS"] = "200"
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 

@@ -141,3 +141,10 @@ def test_progress_reports_each_step(engine):
     phases: list[str] = []
     assert compute_features(engine, AS_OF, phases.append) == 4
     assert phases[0] == "inputs" and phases[-1] == "publish" and "account txn" in phases
+
+
+def test_every_feature_is_documented():
+    from pathlib import Path
+
+    page = (Path(__file__).resolve().parents[1] / "docs" / "features.md").read_text(encoding="utf-8")
+    assert [f.name for f in FEATURES if f"`{f.name}`" not in page] == []

@@ -43,8 +43,13 @@ class FeatureSettings:
     purchase_event: str = "purchase"
 
 
+def lit(value: str) -> str:
+    """A SQL string literal (settings are configuration, but quoted all the same)."""
+    return "'" + value.replace("'", "''") + "'"
+
+
 def in_list(values: tuple[str, ...]) -> str:
-    return ", ".join("'" + v.replace("'", "''") + "'" for v in values)
+    return ", ".join(lit(v) for v in values)
 
 
 def customers(w: Windows) -> Step:
@@ -254,7 +259,7 @@ def customer_transactions(w: Windows, s: FeatureSettings) -> Step:
 def app_activity(w: Windows, s: FeatureSettings) -> Step:
     """Per customer app activity; events are reduced per app user before the crosswalk join."""
     t7, t30, t90 = (ts_sql(w.days_start(n)) for n in (7, 30, 90))
-    login, view = f"e.name = '{s.login_event}'", f"e.name = '{s.view_event}'"
+    login, view = f"e.name = {lit(s.login_event)}", f"e.name = {lit(s.view_event)}"
     per_user = (
         "SELECT e.party_source, e.party_key,"
         f" count(*) FILTER (WHERE {login} AND e.ts >= {t7}) AS logins7,"
@@ -265,8 +270,8 @@ def app_activity(w: Windows, s: FeatureSettings) -> Step:
         f" count(*) FILTER (WHERE {view} AND e.ts >= {t90}) AS views90,"
         f" count(*) FILTER (WHERE {view} AND e.ts >= {t30} AND p.category IN ({in_list(INVESTMENTS)}))"
         "  AS inv_views30,"
-        f" count(*) FILTER (WHERE e.name = '{s.search_event}' AND e.ts >= {t30}) AS searches30,"
-        f" count(*) FILTER (WHERE e.name = '{s.purchase_event}' AND e.ts >= {t30}) AS purchases30"
+        f" count(*) FILTER (WHERE e.name = {lit(s.search_event)} AND e.ts >= {t30}) AS searches30,"
+        f" count(*) FILTER (WHERE e.name = {lit(s.purchase_event)} AND e.ts >= {t30}) AS purchases30"
         " FROM app_event e LEFT JOIN product p ON p.product_id = e.product_id"
         f" WHERE e.ts < {ts_sql(w.next_day)} GROUP BY e.party_source, e.party_key"
     )

@@ -12,7 +12,7 @@ import pytest
 
 from kequn.core.errors import SnapshotMissing
 from kequn.customers import customer_360, search_customers
-from kequn.engine import DuckDBEngine, Warehouse
+from kequn.engine import DuckDBEngine, Warehouse, engine_for
 from kequn.engine.spark_engine import SparkEngine, spark_conf, start_session
 from kequn.engine.spark_rewrites import UnsupportedSQL
 from tests import tiny_bank
@@ -181,6 +181,16 @@ def test_engines_in_one_process_do_not_share_views(spark, spark_engine, workspac
         other.query("SELECT * FROM mine")
     other.close()
     assert spark_engine.scalar("SELECT x FROM mine") == 1  # closing the other left the session running
+
+
+def test_engine_for_a_spark_workspace_joins_the_running_session(spark, workspace, monkeypatch):
+    monkeypatch.setenv("KEQUN_ENGINE", "spark")
+    eng = engine_for(workspace)
+    assert isinstance(eng, SparkEngine)
+    assert eng.spark.sparkContext is spark.sparkContext
+    eng.write_snapshot("t", date(2026, 1, 31), "SELECT 1 AS x")
+    eng.close()  # kequn did not start this session: it keeps running
+    assert spark.sql("SELECT 1 AS one").collect()[0].one == 1
 
 
 # --- same SQL, same answers -------------------------------------------------------------------------

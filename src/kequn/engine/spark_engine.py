@@ -63,7 +63,6 @@ SESSION_CONF = {
     "spark.sql.ansi.enabled": "true",
     "spark.sql.parquet.compression.codec": "zstd",
     "spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS",
-    "spark.sql.adaptive.enabled": "true",
 }
 
 
@@ -120,12 +119,38 @@ def _silence_python_loggers() -> None:
         PySparkLogger.getLogger(name).setLevel(logging.CRITICAL)
 
 
+class _SharedSession:
+    """The process's session as engines use it: started by the first engine that needs it, stopped when
+    the last of the engines using it closes (never if kequn did not start it)."""
+
+    def __init__(self) -> None:
+        self.engines = 0
+        self.started_here = False
+
+    def join(self, settings: dict[str, str]) -> SparkSession:
+        if self.engines == 0:
+            self.started_here = SparkSession.getActiveSession() is None
+        session = start_session(settings)
+        self.engines += 1
+        return session
+
+    def leave(self) -> None:
+        self.engines -= 1
+        active = SparkSession.getActiveSession()
+        if self.engines == 0 and self.started_here and active is not None:
+            active.stop()
+            self.started_here = False
+
+
+_SHARED = _SharedSession()
+
+
 class SparkEngine(Engine):
     """Runs kequn's DuckDB-dialect SQL on Spark (``local[2]`` by default, or any ``master``).
 
     ``session``: an existing SparkSession to work in (tests share one per module); the engine then
-    leaves it running on ``close()``. Otherwise the engine starts (or joins) the process's session and
-    stops it on ``close()`` if it started it.
+    leaves it running on ``close()``. Otherwise the engine joins the process's session (starting it with
+    the settings given if there is none), which stops when the last such engine closes.
     """
 
     def __init__(
@@ -139,15 +164,17 @@ class SparkEngine(Engine):
         session: SparkSession | None = None,
     ):
         self.warehouse = warehouse
-        started = session is None and SparkSession.getActiveSession() is None
-        base = session or start_session(
-            spark_conf(master, driver_memory=driver_memory, shuffle_partitions=shuffle_partitions, extra=conf)
-        )
-        self._stop_on_close = started
-        self.spark = base.newSession()
-        for key, value in SESSION_CONF.items():
-            self.spark.conf.set(key, value)
-        self.spark.conf.set("spark.sql.shuffle.partitions", str(shuffle_partitions))
+        self._joined = session is None
+        if session is None:
+            settings = spark_conf(
+                master, driver_memory=driver_memory, shuffle_partitions=shuffle_partitions, extra=conf
+            )
+            session = _SHARED.join(settings)
+        self.spark = session.newSession()
+        settings = {**SESSION_CONF, "spark.sql.shuffle.partitions": str(shuffle_partitions), **(conf or {})}
+        for key, value in settings.items():  # the engine's own session: kequn's settings, then the caller's
+            if key.startswith("spark.sql.") and self.spark.conf.isModifiable(key):
+                self.spark.conf.set(key, value)
         self._tables: dict[str, DataFrame] = {}  # cached TEMP TABLEs, to unpersist on DROP / replace
         self._snapshot_views: dict[str, tuple[str, date]] = {}  # view -> (table, as_of) it shows
 
@@ -307,8 +334,9 @@ class SparkEngine(Engine):
     def close(self) -> None:
         for name in list(self._tables):
             self._forget(name)
-        if self._stop_on_close:
-            self.spark.stop()
+        if self._joined:
+            self._joined = False
+            _SHARED.leave()
 
 
 def _parquet_schema(folder: Path) -> T.StructType | None:

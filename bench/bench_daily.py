@@ -1,4 +1,4 @@
-"""The daily run (features; the lead adds tags, tiers, segments) against a naive pandas computation.
+"""The daily run (features, tags, tiers, audience index, segments) against a naive pandas computation.
 
 Usage: .venv/bin/python bench/bench_daily.py [--customers 1000000] [--days 90] [--workspace DIR]
        [--naive-sample 5000] [--threads 2]
@@ -44,8 +44,29 @@ def features_step(engine: Engine, as_of: date, phase: Callable[[str], None]) -> 
     return compute_features(engine, as_of, phase)
 
 
-# The daily run, in order: (name, runner). Tags, tiers and segments are appended here as they land.
-DAILY_STEPS: list[tuple[str, StepRunner]] = [("features", features_step)]
+def daily_steps(store_url: str) -> list[tuple[str, StepRunner]]:
+    """The daily run after OneID, in order, as `kequn run` does it (kequn.daily)."""
+    from kequn.tags.audience import build_audience_index
+    from kequn.tags.compute import compute_tags
+    from kequn.tags.segments import refresh_segments
+    from kequn.tags.tiers import compute_tiers
+
+    return [
+        ("features", features_step),
+        ("tags", lambda e, d, phase: compute_tags(e, d, store_url)),
+        ("tiers", lambda e, d, phase: compute_tiers(e, d, store_url=store_url, progress=phase)),
+        ("audience", lambda e, d, phase: build_audience_index(e, d)),
+        ("segments", lambda e, d, phase: refresh_segments(e, d, store_url)),
+    ]
+
+
+def ensure_segments(ws: Workspace) -> None:
+    """The demo's rule segments, so the segments step has work (as an analyst's first setup would)."""
+    from kequn.demo.pipeline import ensure_demo_segments
+    from kequn.store import upgrade_store
+
+    upgrade_store(ws.database_url)
+    ensure_demo_segments(ws)
 
 
 def find_workspace(root: Path) -> Workspace | None:
@@ -97,9 +118,9 @@ class PhaseClock:
             self._phase = None
 
 
-def run_daily(engine: Engine, as_of: date) -> list[dict]:
+def run_daily(engine: Engine, as_of: date, store_url: str) -> list[dict]:
     results = []
-    for name, runner in DAILY_STEPS:
+    for name, runner in daily_steps(store_url):
         clock = PhaseClock()
         started, cpu = time.perf_counter(), time.process_time()
         rows = runner(engine, as_of, clock)
@@ -257,7 +278,8 @@ def report(args: argparse.Namespace, ws: Workspace) -> None:
     try:
         as_of = engine.warehouse.snapshots("customer")[-1]
         before = os.getloadavg()
-        daily = run_daily(engine, as_of)
+        ensure_segments(ws)
+        daily = run_daily(engine, as_of, ws.database_url)
         after = os.getloadavg()
         facts = bank_facts(engine, as_of)
         naive = run_naive(engine, as_of, args.naive_sample) if args.naive_sample >= 0 else {}

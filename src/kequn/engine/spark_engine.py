@@ -16,6 +16,7 @@ Type parity with DuckDB (docs/engines.md, "Spark engine"):
 from __future__ import annotations
 
 import logging
+import os
 import tempfile
 import warnings
 from collections.abc import Iterator
@@ -77,7 +78,11 @@ def spark_conf(
     scratch = Path(tempfile.gettempdir()) / "kequn-spark"
     scratch.mkdir(exist_ok=True)
     log4j = scratch / "log4j2.properties"
-    log4j.write_text(_LOG4J, encoding="utf-8")
+    if not log4j.is_file() or log4j.read_text(encoding="utf-8") != _LOG4J:
+        # Written aside and renamed: another process (a test worker) may be starting its JVM on it.
+        draft = scratch / f".log4j2-{os.getpid()}.properties"
+        draft.write_text(_LOG4J, encoding="utf-8")
+        os.replace(draft, log4j)
     conf = {
         "spark.master": master,
         "spark.app.name": "kequn",

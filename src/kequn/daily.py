@@ -119,12 +119,20 @@ def _sources_for(ws: Workspace, as_of: date) -> Sources | None:
     return sources if exported == as_of else None
 
 
+def _duckdb(engine: Engine) -> Engine:
+    """Ingest and OneID are DuckDB-only (read_csv, Splink's DuckDB backend), whatever the workspace runs."""
+    from kequn.engine.duckdb_engine import DuckDBEngine
+
+    return engine if isinstance(engine, DuckDBEngine) else DuckDBEngine(engine.warehouse)
+
+
 def _ingest(ws: Workspace, engine: Engine, as_of: date, progress: Any) -> StepResult | None:
     from kequn.ingest import ingest_sources
 
     sources = _sources_for(ws, as_of)
     if sources is None:
         return None
+    engine = _duckdb(engine)
 
     def run() -> tuple[int, dict[str, Any]]:
         report = ingest_sources(
@@ -148,6 +156,7 @@ def _identity(ws: Workspace, engine: Engine, as_of: date, progress: Any) -> Step
 
     if _sources_for(ws, as_of) is None:
         return None
+    engine = _duckdb(engine)
 
     def run() -> tuple[int, dict[str, Any]]:
         with phase_progress(progress, "OneID ") as report_phase:

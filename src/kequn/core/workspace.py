@@ -28,7 +28,7 @@ path = "warehouse"
 url = "sqlite:///{{workspace}}/kequn.db"
 
 [engine]
-name = "duckdb"
+kind = "duckdb"       # or "spark" (pip install 'kequn[spark]'; KEQUN_ENGINE overrides)
 threads = 0          # 0 = all cores
 memory_limit = ""    # e.g. "8GB"; empty = DuckDB default
 """

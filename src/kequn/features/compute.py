@@ -30,13 +30,13 @@ Progress = Callable[[str], None]
 
 JOINS = (
     " FROM f_customer c"
-    " LEFT JOIN f_customer_account x ON x.customer_id = c.customer_id"
-    " LEFT JOIN f_customer_txn t ON t.customer_id = c.customer_id"
+    " LEFT JOIN f_customer_account x ON x.customer_key = c.customer_key"
+    " LEFT JOIN f_customer_txn t ON t.customer_key = c.customer_key"
 )
 MORE_JOINS = (
-    " LEFT JOIN f_app p ON p.customer_id = c.customer_id"
-    " LEFT JOIN f_consent s ON s.customer_id = c.customer_id"
-    " JOIN f_value v ON v.customer_id = c.customer_id"
+    " LEFT JOIN f_app p ON p.customer_key = c.customer_key"
+    " LEFT JOIN f_consent s ON s.customer_key = c.customer_key"
+    " JOIN f_value v ON v.customer_key = c.customer_key"
 )
 
 
@@ -44,7 +44,7 @@ def value_step(as_of: date, settings: FeatureSettings | None = None) -> Step:
     """RFM scores and the AUM percentile: ranks over the whole base, on a narrow projection."""
     base = base_columns(Windows(as_of), settings or FeatureSettings())
     ranked = ", ".join(f"{expr} AS {name}" for name, expr in value_columns(base).items())
-    return "f_value", f"SELECT c.customer_id, {ranked}{JOINS}"
+    return "f_value", f"SELECT c.customer_key, {ranked}{JOINS}"
 
 
 def final_select(as_of: date, settings: FeatureSettings | None = None) -> str:

@@ -53,15 +53,29 @@ def in_list(values: tuple[str, ...]) -> str:
 
 
 def customers(w: Windows) -> Step:
-    """Customers known on as_of; a risk assessment made after as_of is not yet known."""
+    """Customers known on as_of; a risk assessment made after as_of is not yet known.
+
+    Later steps join and group on ``customer_key`` (and ``account_key``), integer surrogates numbered
+    in id order: grouping, joining and sorting on integers is about twice as fast as on the ids.
+    """
     d = date_sql(w.as_of)
     return (
         "f_customer",
-        "SELECT customer_id, gender, birth_date, city, org_id, rm_id, occupation, education, marital,"
+        "SELECT customer_id, CAST(row_number() OVER (ORDER BY customer_id) AS BIGINT) AS customer_key,"
+        " gender, birth_date, city, org_id, rm_id, occupation, education, marital,"
         " income_band, opened_on, status, wecom_id,"
         f" CASE WHEN risk_assessed_on > {d} THEN NULL ELSE risk_level END AS risk_level,"
         f" CASE WHEN risk_assessed_on > {d} THEN NULL ELSE risk_assessed_on END AS risk_assessed_on"
         f" FROM customer WHERE opened_on IS NULL OR opened_on <= {d}",
+    )
+
+
+def links() -> Step:
+    """The crosswalk restricted to customers known on as_of, with their integer key."""
+    return (
+        "f_link",
+        "SELECT l.source, l.source_key, c.customer_key FROM source_link l"
+        " JOIN f_customer c ON c.customer_id = l.customer_id",
     )
 
 
@@ -70,12 +84,13 @@ def accounts(w: Windows) -> Step:
     d = date_sql(w.as_of)
     return (
         "f_account",
-        "SELECT l.customer_id, a.account_id, a.product_id, p.category, p.risk_rating, a.credit_limit,"
-        " a.maturity_on, a.opened_on,"
+        "SELECT l.customer_key, a.account_id,"
+        " CAST(row_number() OVER (ORDER BY a.account_id) AS BIGINT) AS account_key,"
+        " a.product_id, p.category, p.risk_rating, a.credit_limit, a.maturity_on, a.opened_on,"
         f" CASE WHEN a.closed_on IS NOT NULL THEN a.closed_on > {d}"
         "  WHEN a.status = 'C' THEN FALSE ELSE TRUE END AS is_open"
         " FROM account a"
-        " JOIN source_link l ON l.source = a.party_source AND l.source_key = a.party_key"
+        " JOIN f_link l ON l.source = a.party_source AND l.source_key = a.party_key"
         " LEFT JOIN product p ON p.product_id = a.product_id"
         f" WHERE a.opened_on IS NULL OR a.opened_on <= {d}",
     )
@@ -90,10 +105,11 @@ def _spans(w: Windows) -> str:
     The last row of an account holds through as_of, so its span ends the day after as_of.
     """
     return (
-        "SELECT account_id, day, CAST(balance * 100 AS DOUBLE) AS cents,"
-        " coalesce(lead(day) OVER (PARTITION BY account_id ORDER BY day),"
+        "SELECT a.account_key, b.day, CAST(b.balance * 100 AS DOUBLE) AS cents,"
+        " coalesce(lead(b.day) OVER (PARTITION BY a.account_key ORDER BY b.day),"
         f" {date_sql(w.next_day)}) AS next_day"
-        f" FROM balance WHERE day <= {date_sql(w.as_of)}"
+        " FROM balance b JOIN f_account a ON a.account_id = b.account_id"
+        f" WHERE b.day <= {date_sql(w.as_of)}"
     )
 
 
@@ -117,11 +133,11 @@ def account_balances(w: Windows) -> Step:
     """
     return (
         "f_account_balance",
-        "SELECT account_id,"
+        "SELECT account_key,"
         f" {_balance_on(date_sql(w.as_of))} AS bal_today,"
         f" {_balance_on(date_sql(w.days_ago(30)))} AS bal_30d_ago,"
         + ",".join(f" {_balance_days(w, k)} AS bd_m{k}" for k in MONTHS_BACK)
-        + f" FROM ({_spans(w)}) s GROUP BY account_id",
+        + f" FROM ({_spans(w)}) s GROUP BY account_key",
     )
 
 
@@ -174,13 +190,14 @@ def _txn_aggregates(w: Windows, s: FeatureSettings) -> list[tuple[str, str, str]
 def account_transactions(w: Windows, s: FeatureSettings) -> Step:
     """Per account, one pass over the transactions up to the end of as_of (money in whole cents)."""
     rows = (
-        "SELECT account_id, ts, CAST(amount * 100 AS DOUBLE) AS cents, direction, kind, channel,"
-        f" counterparty_bank, cross_border FROM txn WHERE ts < {ts_sql(w.next_day)}"
+        "SELECT a.account_key, t.ts, CAST(t.amount * 100 AS DOUBLE) AS cents, t.direction, t.kind,"
+        " t.channel, t.counterparty_bank, t.cross_border"
+        f" FROM txn t JOIN f_account a ON a.account_id = t.account_id WHERE t.ts < {ts_sql(w.next_day)}"
     )
     cols = ", ".join(f"{agg} FILTER (WHERE {cond}) AS {alias}" for alias, agg, cond in _txn_aggregates(w, s))
     return (
         "f_account_txn",
-        f"SELECT account_id, {cols} FROM ({rows}) t GROUP BY account_id",
+        f"SELECT account_key, {cols} FROM ({rows}) t GROUP BY account_key",
     )
 
 
@@ -226,9 +243,9 @@ def customer_accounts(w: Windows) -> Step:
     """Per customer: assets, liabilities and holdings rolled up from the accounts' balances."""
     return (
         "f_customer_account",
-        f"SELECT a.customer_id, {', '.join(_balance_columns() + _holding_columns(w))}"
-        " FROM f_account a LEFT JOIN f_account_balance b ON b.account_id = a.account_id"
-        " GROUP BY a.customer_id",
+        f"SELECT a.customer_key, {', '.join(_balance_columns() + _holding_columns(w))}"
+        " FROM f_account a LEFT JOIN f_account_balance b ON b.account_key = a.account_key"
+        " GROUP BY a.customer_key",
     )
 
 
@@ -245,14 +262,14 @@ def customer_transactions(w: Windows, s: FeatureSettings) -> Step:
         f"sum(t.pur30) FILTER (WHERE {card}) AS card_spend30",
         f"sum(t.rep_in90) FILTER (WHERE {card}) AS card_rep_in90",
         "sum(greatest(coalesce(t.out30, 0) - coalesce(t.in30, 0), 0))"
-        f" FILTER (WHERE {card} AND b.account_id IS NULL) AS card_estimate",
+        f" FILTER (WHERE {card} AND b.account_key IS NULL) AS card_estimate",
     ]
     return (
         "f_customer_txn",
-        f"SELECT a.customer_id, {', '.join(sums)}"
-        " FROM f_account_txn t JOIN f_account a ON a.account_id = t.account_id"
-        " LEFT JOIN f_account_balance b ON b.account_id = t.account_id"
-        " GROUP BY a.customer_id",
+        f"SELECT a.customer_key, {', '.join(sums)}"
+        " FROM f_account_txn t JOIN f_account a ON a.account_key = t.account_key"
+        " LEFT JOIN f_account_balance b ON b.account_key = t.account_key"
+        " GROUP BY a.customer_key",
     )
 
 
@@ -290,9 +307,9 @@ def app_activity(w: Windows, s: FeatureSettings) -> Step:
     )
     return (
         "f_app",
-        f"SELECT l.customer_id, {sums}, max(u.last_login) AS last_login FROM ({per_user}) u"
-        " JOIN source_link l ON l.source = u.party_source AND l.source_key = u.party_key"
-        " GROUP BY l.customer_id",
+        f"SELECT l.customer_key, {sums}, max(u.last_login) AS last_login FROM ({per_user}) u"
+        " JOIN f_link l ON l.source = u.party_source AND l.source_key = u.party_key"
+        " GROUP BY l.customer_key",
     )
 
 
@@ -328,20 +345,21 @@ def consents(w: Windows) -> Step:
     )
     latest = ", ".join(f"max(u.g_{a}) AS g_{a}, max(u.r_{a}) AS r_{a}" for a, _, _ in decisions)
     per_customer = (
-        f"SELECT l.customer_id, {latest} FROM ({records}) u"
-        " JOIN source_link l ON l.source = u.party_source AND l.source_key = u.party_key"
-        " GROUP BY l.customer_id"
+        f"SELECT l.customer_key, {latest} FROM ({records}) u"
+        " JOIN f_link l ON l.source = u.party_source AND l.source_key = u.party_key"
+        " GROUP BY l.customer_key"
     )
     granted = ", ".join(
         f"g_{a} IS NOT NULL AND (r_{a} IS NULL OR g_{a} > r_{a}) AS {a}" for a, _, _ in decisions
     )
-    return "f_consent", f"SELECT customer_id, {granted} FROM ({per_customer}) d"
+    return "f_consent", f"SELECT customer_key, {granted} FROM ({per_customer}) d"
 
 
 def intermediate_steps(w: Windows, s: FeatureSettings) -> list[Step]:
     """Every step before the final projection, in dependency order."""
     return [
         customers(w),
+        links(),
         accounts(w),
         account_balances(w),
         account_transactions(w, s),

@@ -141,29 +141,60 @@ def account_balances(w: Windows) -> Step:
     )
 
 
+# Measures over nested windows (30 within 90 within 180 days) are summed per account over disjoint
+# bands, so a transaction updates one band instead of every window containing it (a third fewer
+# aggregate updates); the customer roll-up adds the bands back up. (base, aggregate, filter, windows)
+NESTED: tuple[tuple[str, str, str, tuple[int, ...]], ...] = (
+    ("nin", "count(*)", "direction = 'in'", (30, 90, 180)),
+    ("nout", "count(*)", "direction = 'out'", (30, 90, 180)),
+    ("in", "sum(cents)", "direction = 'in'", (30, 90, 180)),
+    ("out", "sum(cents)", "direction = 'out'", (30, 90, 180)),
+    ("pur", "sum(cents)", "kind = 'purchase' AND direction = 'out'", (30, 90)),
+)
+
+
+def _band(base: str, windows: tuple[int, ...], i: int) -> str:
+    """Alias of band i: the first band is the whole first window (``in30``), then ``in_30_90`` ..."""
+    return f"{base}{windows[0]}" if i == 0 else f"{base}_{windows[i - 1]}_{windows[i]}"
+
+
+def _nested_aggregates(w: Windows) -> list[tuple[str, str, str]]:
+    out = []
+    for base, agg, cond, windows in NESTED:
+        for i, n in enumerate(windows):
+            band = f"ts >= {ts_sql(w.days_start(n))}"
+            if i:
+                band += f" AND ts < {ts_sql(w.days_start(windows[i - 1]))}"
+            out.append((_band(base, windows, i), agg, f"{cond} AND {band}"))
+    return out
+
+
+def _nested_rollup() -> list[str]:
+    """Per customer window totals from the per-account bands; n (all transactions) = nin + nout."""
+    out = []
+    for base, _, _, windows in NESTED:
+        for i, n in enumerate(windows):
+            out.append(f"sum({_band_sum(base, windows, i)}) AS {base}{n}")
+    for i, n in enumerate((30, 90, 180)):
+        both = " + ".join(_band_sum(base, (30, 90, 180), i) for base in ("nin", "nout"))
+        out.append(f"sum({both}) AS n{n}")
+    return out
+
+
+def _band_sum(base: str, windows: tuple[int, ...], i: int) -> str:
+    return " + ".join(f"coalesce(t.{_band(base, windows, j)}, 0)" for j in range(i + 1))
+
+
 def _txn_aggregates(w: Windows, s: FeatureSettings) -> list[tuple[str, str, str]]:
-    """(alias, aggregate, filter) per account. Filters are ANDed with the window in ``ts``."""
-    t30, t90, t180 = (ts_sql(w.days_start(n)) for n in (30, 90, 180))
+    """(alias, aggregate, filter) per account for every single-window measure."""
+    t30, t90 = (ts_sql(w.days_start(n)) for n in (30, 90))
     out_other_bank = (
         "kind = 'transfer' AND direction = 'out' AND counterparty_bank IS NOT NULL"
         f" AND counterparty_bank <> '' AND counterparty_bank NOT IN ({in_list(s.own_bank_names)})"
     )
-    aggs: list[tuple[str, str, str]] = []
-    for n, t in ((30, t30), (90, t90), (180, t180)):
-        aggs += [
-            (f"n{n}", "count(*)", f"ts >= {t}"),
-            (f"in{n}", "sum(cents)", f"direction = 'in' AND ts >= {t}"),
-            (f"out{n}", "sum(cents)", f"direction = 'out' AND ts >= {t}"),
-        ]
-    aggs += [
-        ("nin30", "count(*)", f"direction = 'in' AND ts >= {t30}"),
-        ("nout30", "count(*)", f"direction = 'out' AND ts >= {t30}"),
-    ]
-    aggs += [(f"ch_{k}", "count(*)", f"channel = '{c[0]}' AND ts >= {t90}") for k, c in CHANNEL_NAMES.items()]
+    aggs = [(f"ch_{k}", "count(*)", f"channel = '{c[0]}' AND ts >= {t90}") for k, c in CHANNEL_NAMES.items()]
     kinds = (
         ("pur_n30", "count(*)", "kind = 'purchase' AND direction = 'out'", t30),
-        ("pur30", "sum(cents)", "kind = 'purchase' AND direction = 'out'", t30),
-        ("pur90", "sum(cents)", "kind = 'purchase' AND direction = 'out'", t90),
         ("cash_out90", "sum(cents)", "kind = 'cash' AND direction = 'out'", t90),
         ("cash_in90", "sum(cents)", "kind = 'cash' AND direction = 'in'", t90),
         ("trf_in90", "sum(cents)", "kind = 'transfer' AND direction = 'in'", t90),
@@ -194,7 +225,8 @@ def account_transactions(w: Windows, s: FeatureSettings) -> Step:
         " t.channel, t.counterparty_bank, t.cross_border"
         f" FROM txn t JOIN f_account a ON a.account_id = t.account_id WHERE t.ts < {ts_sql(w.next_day)}"
     )
-    cols = ", ".join(f"{agg} FILTER (WHERE {cond}) AS {alias}" for alias, agg, cond in _txn_aggregates(w, s))
+    aggs = _nested_aggregates(w) + _txn_aggregates(w, s)
+    cols = ", ".join(f"{agg} FILTER (WHERE {cond}) AS {alias}" for alias, agg, cond in aggs)
     return (
         "f_account_txn",
         f"SELECT account_key, {cols} FROM ({rows}) t GROUP BY account_key",
@@ -254,7 +286,7 @@ def customer_transactions(w: Windows, s: FeatureSettings) -> Step:
 
     A credit card without exported balances gets an estimate: its 30 days' debits - credits, >= 0.
     """
-    sums = [
+    sums = _nested_rollup() + [
         f"{'max' if agg.startswith('max') else 'sum'}(t.{a}) AS {a}" for a, agg, _ in _txn_aggregates(w, s)
     ]
     card = "a.category = 'credit_card'"

@@ -32,11 +32,13 @@ unit: $(STAMP) browser-deps
 
 test: lint typecheck unit
 
-# The foundation targets (about 15 minutes on 2 cores; needs ~20 GB free disk in $$TMPDIR).
+# The benchmark targets of issues 2 and 3 (about 30 minutes on 2 cores; ~30 GB free disk in $$TMPDIR).
 bench: $(STAMP)
 	$(BIN)/python bench/bench_generate.py --customers 1000000 --days 90
 	$(BIN)/python bench/bench_ingest.py --rows 30000000
 	$(BIN)/python bench/bench_identity.py --customers 1000000
+	$(BIN)/python bench/bench_daily.py --customers 1000000 --days 90 --workspace $${TMPDIR:-/tmp}/kequn-bench-daily
+	$(BIN)/python bench/bench_audience.py --customers 1000000 --customers 10000000
 
 clean:
 	rm -rf $(VENV) demo-workspace .pytest_cache .mypy_cache .ruff_cache

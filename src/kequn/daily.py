@@ -70,8 +70,12 @@ def run_daily(
     progress: Any = None,
     steps: Iterable[str] = STEPS,
     run_id: str | None = None,
+    sources: Sources | None = None,
 ) -> list[StepResult]:
-    """Run the steps for ``as_of`` and record each one; returns what each step did."""
+    """Run the steps for ``as_of`` and record each one; returns what each step did.
+
+    ``sources`` overrides the workspace's ``[sources]`` (the demo passes the bank it generated).
+    """
     wanted = list(steps)
     unknown = [s for s in wanted if s not in STEPS]
     if unknown:
@@ -80,21 +84,16 @@ def run_daily(
     run_id = run_id or new_run_id()
     own_engine = engine is None
     engine = engine or engine_for(ws)
+    exported = (
+        _exported_on(sources or Sources.of(ws), as_of) if {"ingest", "identity"} & set(wanted) else None
+    )
     results: list[StepResult] = []
     try:
         for step in [s for s in STEPS if s in wanted]:
-            result = _STEP_FUNCTIONS[step](ws, engine, as_of, progress)
+            result = _STEP_FUNCTIONS[step](ws, engine, as_of, progress, exported)
             if result is None:
                 continue
-            record_step(
-                ws.database_url,
-                run_id=run_id,
-                step=result.step,
-                as_of=as_of,
-                rows=result.rows,
-                seconds=result.seconds,
-                detail=_jsonable(result.detail),
-            )
+            record_result(ws.database_url, run_id, as_of, result)
             results.append(result)
     finally:
         if own_engine:
@@ -102,17 +101,32 @@ def run_daily(
     return results
 
 
-def _timed(step: str, fn: Callable[[], tuple[int, dict[str, Any]]]) -> StepResult:
+def timed(step: str, fn: Callable[[], tuple[int, dict[str, Any]]]) -> StepResult:
+    """Run one step's work and time it."""
     start = time.perf_counter()
     rows, detail = fn()
     return StepResult(step, rows, time.perf_counter() - start, detail)
 
 
-def _sources_for(ws: Workspace, as_of: date) -> Sources | None:
+def record_result(url: str, run_id: str, as_of: date | None, result: StepResult) -> None:
+    """A step's run record in the operational store (dates in its detail as ISO text)."""
+    detail = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in result.detail.items()}
+    record_step(
+        url,
+        run_id=run_id,
+        step=result.step,
+        as_of=as_of,
+        rows=result.rows,
+        seconds=result.seconds,
+        detail=detail,
+    )
+
+
+def _exported_on(sources: Sources | None, as_of: date) -> Sources | None:
+    """``sources`` when they are the export of ``as_of`` (read once per run), else None."""
     from kequn.ingest.mapping import load_mapping_set
     from kequn.ingest.run import resolve_as_of
 
-    sources = Sources.of(ws)
     if sources is None or not sources.directory.is_dir():
         return None
     exported = resolve_as_of(sources.directory, load_mapping_set(sources.mapping), None)
@@ -126,10 +140,11 @@ def _duckdb(engine: Engine) -> Engine:
     return engine if isinstance(engine, DuckDBEngine) else DuckDBEngine(engine.warehouse)
 
 
-def _ingest(ws: Workspace, engine: Engine, as_of: date, progress: Any) -> StepResult | None:
+def _ingest(
+    ws: Workspace, engine: Engine, as_of: date, progress: Any, sources: Sources | None
+) -> StepResult | None:
     from kequn.ingest import ingest_sources
 
-    sources = _sources_for(ws, as_of)
     if sources is None:
         return None
     engine = _duckdb(engine)
@@ -148,13 +163,15 @@ def _ingest(ws: Workspace, engine: Engine, as_of: date, progress: Any) -> StepRe
             "quarantined": report.quarantined,
         }
 
-    return _timed("ingest", run)
+    return timed("ingest", run)
 
 
-def _identity(ws: Workspace, engine: Engine, as_of: date, progress: Any) -> StepResult | None:
+def _identity(
+    ws: Workspace, engine: Engine, as_of: date, progress: Any, sources: Sources | None
+) -> StepResult | None:
     from kequn.identity import resolve_identity
 
-    if _sources_for(ws, as_of) is None:
+    if sources is None:
         return None
     engine = _duckdb(engine)
 
@@ -163,10 +180,10 @@ def _identity(ws: Workspace, engine: Engine, as_of: date, progress: Any) -> Step
             report = resolve_identity(engine, as_of=as_of, store_url=ws.database_url, progress=report_phase)
         return report.records, {"records": report.records, "customers": report.customers}
 
-    return _timed("identity", run)
+    return timed("identity", run)
 
 
-def _features(ws: Workspace, engine: Engine, as_of: date, progress: Any) -> StepResult:
+def _features(ws: Workspace, engine: Engine, as_of: date, progress: Any, _: Sources | None) -> StepResult:
     from kequn.features import compute_features
 
     def run() -> tuple[int, dict[str, Any]]:
@@ -174,10 +191,10 @@ def _features(ws: Workspace, engine: Engine, as_of: date, progress: Any) -> Step
             rows = compute_features(engine, as_of, progress=report_phase)
         return rows, {"customers": rows}
 
-    return _timed("features", run)
+    return timed("features", run)
 
 
-def _tags(ws: Workspace, engine: Engine, as_of: date, progress: Any) -> StepResult:
+def _tags(ws: Workspace, engine: Engine, as_of: date, progress: Any, _: Sources | None) -> StepResult:
     from kequn.tags.catalog import live_tags
     from kequn.tags.compute import compute_tags
 
@@ -185,10 +202,10 @@ def _tags(ws: Workspace, engine: Engine, as_of: date, progress: Any) -> StepResu
         rows = compute_tags(engine, as_of, ws.database_url)
         return rows, {"tags": len(live_tags(ws.database_url))}
 
-    return _timed("tags", run)
+    return timed("tags", run)
 
 
-def _tiers(ws: Workspace, engine: Engine, as_of: date, progress: Any) -> StepResult:
+def _tiers(ws: Workspace, engine: Engine, as_of: date, progress: Any, _: Sources | None) -> StepResult:
     from kequn.tags.tiers import compute_tiers, tier_distribution
 
     def run() -> tuple[int, dict[str, Any]]:
@@ -196,26 +213,27 @@ def _tiers(ws: Workspace, engine: Engine, as_of: date, progress: Any) -> StepRes
         shares = {r["tier"]: r["customers"] for r in tier_distribution(engine, as_of)["tiers"]}
         return rows, {"tiers": shares}
 
-    return _timed("tiers", run)
+    return timed("tiers", run)
 
 
-def _audience(ws: Workspace, engine: Engine, as_of: date, progress: Any) -> StepResult:
+def _audience(ws: Workspace, engine: Engine, as_of: date, progress: Any, _: Sources | None) -> StepResult:
     from kequn.tags.audience import build_audience_index
 
-    return _timed("audience", lambda: (build_audience_index(engine, as_of), {}))
+    return timed("audience", lambda: (build_audience_index(engine, as_of), {}))
 
 
-def _segments(ws: Workspace, engine: Engine, as_of: date, progress: Any) -> StepResult:
+def _segments(ws: Workspace, engine: Engine, as_of: date, progress: Any, _: Sources | None) -> StepResult:
     from kequn.tags.segments import refresh_segments
 
     def run() -> tuple[int, dict[str, Any]]:
         rows = refresh_segments(engine, as_of, ws.database_url)
         return rows, {"memberships": rows}
 
-    return _timed("segments", run)
+    return timed("segments", run)
 
 
-_STEP_FUNCTIONS: dict[str, Callable[[Workspace, Engine, date, Any], StepResult | None]] = {
+StepFunction = Callable[[Workspace, Engine, date, Any, Sources | None], StepResult | None]
+_STEP_FUNCTIONS: dict[str, StepFunction] = {
     "ingest": _ingest,
     "identity": _identity,
     "features": _features,
@@ -224,7 +242,3 @@ _STEP_FUNCTIONS: dict[str, Callable[[Workspace, Engine, date, Any], StepResult |
     "audience": _audience,
     "segments": _segments,
 }
-
-
-def _jsonable(detail: dict[str, Any]) -> dict[str, Any]:
-    return {k: (v.isoformat() if isinstance(v, date) else v) for k, v in detail.items()}

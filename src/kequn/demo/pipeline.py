@@ -6,22 +6,21 @@ Each step is timed and recorded as a run record in the operational store, so the
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from kequn.core.progress import counter_reporter, phase_progress
+from kequn.core.progress import counter_reporter
 from kequn.core.workspace import Workspace
-from kequn.daily import StepResult, month_ends, run_daily
+from kequn.daily import Sources, StepResult, month_ends, record_result, run_daily, timed
 from kequn.engine import Engine, engine_for
-from kequn.store import new_run_id, record_step, upgrade_store
+from kequn.store import new_run_id, upgrade_store
 
 # The daily run's steps after OneID, run for every month-end of the history so trends and tier
 # migrations are real when the console opens.
 MONTHLY_STEPS = ("features", "tags", "tiers", "audience", "segments")
+SOURCE_STEPS = ("ingest", "identity")
 
 
 @dataclass
@@ -31,34 +30,35 @@ class DemoSettings:
     days: int = 150
 
 
-StepFn = Callable[[Engine, Any], StepResult]
-
-
 def sources_dir(ws: Workspace) -> Path:
     return ws.path("sources", "synthetic")
 
 
 def run_demo(ws: Workspace, settings: DemoSettings, progress: Any = None) -> list[StepResult]:
-    """Generate the bank into the workspace, ingest it and run OneID, then the daily run for every
-    month-end of its history (oldest first: tiers carry over from one month to the next)."""
+    """Generate the bank into the workspace, ingest it and run OneID (the daily run of its export date),
+    evaluate OneID, then the daily run for every month-end of its history (oldest first: tiers carry over
+    from one month to the next)."""
     upgrade_store(ws.database_url)
     run_id = new_run_id()
     engine = engine_for(ws)
-    results: list[StepResult] = []
     try:
-        for step in (_generate, _ingest, _identity, _evaluate):
-            result = step(ws, engine, settings, progress)
-            record_step(
-                ws.database_url,
-                run_id=run_id,
-                step=result.step,
-                as_of=result.detail.get("as_of"),
-                rows=result.rows,
-                seconds=result.seconds,
-                detail=_jsonable(result.detail),
-            )
-            results.append(result)
-        export_day = results[0].detail["as_of"]
+        generated = _generate(ws, settings, progress)
+        export_day = generated.detail["as_of"]
+        record_result(ws.database_url, run_id, export_day, generated)
+        results = [generated]
+        sources = Sources(sources_dir(ws), "synthetic")
+        results += run_daily(
+            ws,
+            export_day,
+            engine=engine,
+            progress=progress,
+            steps=SOURCE_STEPS,
+            run_id=run_id,
+            sources=sources,
+        )
+        evaluated = _evaluate(ws, engine)
+        record_result(ws.database_url, run_id, export_day, evaluated)
+        results.append(evaluated)
         first_day = export_day - timedelta(days=settings.days - 1)
         ensure_demo_segments(ws)
         for day in month_ends(first_day, export_day):
@@ -95,13 +95,7 @@ DEMO_SEGMENTS = (
 )
 
 
-def _timed(step: str, fn: Callable[[], tuple[int, dict[str, Any]]]) -> StepResult:
-    start = time.perf_counter()
-    rows, detail = fn()
-    return StepResult(step, rows, time.perf_counter() - start, detail)
-
-
-def _generate(ws: Workspace, engine: Engine, s: DemoSettings, progress: Any) -> StepResult:
+def _generate(ws: Workspace, s: DemoSettings, progress: Any) -> StepResult:
     from kequn.demo.generator import generate_bank
 
     def run() -> tuple[int, dict[str, Any]]:
@@ -115,50 +109,14 @@ def _generate(ws: Workspace, engine: Engine, s: DemoSettings, progress: Any) -> 
         rows = sum(int(n) for n in manifest.get("files", {}).values())
         return rows, {"as_of": date.fromisoformat(manifest["as_of"]), "customers": s.customers}
 
-    return _timed("generate", run)
+    return timed("generate", run)
 
 
-def _ingest(ws: Workspace, engine: Engine, s: DemoSettings, progress: Any) -> StepResult:
-    from kequn.ingest import ingest_sources
-
-    def run() -> tuple[int, dict[str, Any]]:
-        report = ingest_sources(
-            engine, sources_dir(ws), "synthetic", progress=counter_reporter(progress, "ingest ")
-        )
-        return report.loaded, {
-            "as_of": report.as_of,
-            "read": report.read,
-            "loaded": report.loaded,
-            "quarantined": report.quarantined,
-        }
-
-    return _timed("ingest", run)
-
-
-def _identity(ws: Workspace, engine: Engine, s: DemoSettings, progress: Any) -> StepResult:
-    from kequn.identity import resolve_identity
-
-    def run() -> tuple[int, dict[str, Any]]:
-        with phase_progress(progress, "OneID ") as report_phase:
-            report = resolve_identity(engine, store_url=ws.database_url, progress=report_phase)
-        return report.records, {
-            "as_of": report.as_of,
-            "records": report.records,
-            "customers": report.customers,
-        }
-
-    return _timed("identity", run)
-
-
-def _evaluate(ws: Workspace, engine: Engine, s: DemoSettings, progress: Any) -> StepResult:
+def _evaluate(ws: Workspace, engine: Engine) -> StepResult:
     from kequn.identity import evaluate_identity
 
     def run() -> tuple[int, dict[str, Any]]:
         m = evaluate_identity(engine, sources_dir(ws) / "ground_truth" / "persons.csv")
         return 0, {"precision": m.precision, "recall": m.recall, "f1": m.f1}
 
-    return _timed("evaluate", run)
-
-
-def _jsonable(detail: dict[str, Any]) -> dict[str, Any]:
-    return {k: (v.isoformat() if isinstance(v, date) else v) for k, v in detail.items()}
+    return timed("evaluate", run)
